@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * twctl: inspect, judge and selectively kill TCP TIME_WAIT entries.
+ *
+ * This header is the single source of truth shared by the kernel module
+ * (module/) and the command-line tool (tools/). Nothing else defines the
+ * wire format; if it is not written here, it is not part of the interface.
+ *
+ * Transport
+ * ---------
+ * Generic netlink family TWCTL_GENL_NAME, version TWCTL_GENL_VERSION. The
+ * family is per network namespace: every request acts on the caller's own
+ * netns and sees nothing of other namespaces. All integers are host byte
+ * order; addresses are raw network-order bytes (4 for AF_INET, 16 for
+ * AF_INET6). Policies are strict: unknown attributes, wrong lengths and
+ * out-of-range values are rejected with an extended ACK message saying which
+ * attribute is wrong and why.
+ *
+ * Commands
+ * --------
+ * TWCTL_CMD_GET_INFO (do, any user)
+ *	Request: nothing.
+ *	Reply: TWCTL_A_VERSION, TWCTL_A_TW_COUNT, TWCTL_A_PORT_RANGE_LO,
+ *	TWCTL_A_PORT_RANGE_HI, TWCTL_A_TW_REUSE, TWCTL_A_TW_REUSE_DELAY_MS,
+ *	TWCTL_A_CAPTURE_ACTIVE.
+ *
+ * TWCTL_CMD_GET_ENTRIES (dump, any user)
+ *	Request: optional TWCTL_A_FILTER, optional TWCTL_A_LIMIT (stop after
+ *	that many matching entries, in the same order a KILL would visit them).
+ *	Reply: one message per entry, each holding one TWCTL_A_ENTRY nest.
+ *	TWCTL_ENTRY_A_MARK is present only for CAP_NET_ADMIN callers. A dump
+ *	that raced with entries coming or going is flagged NLM_F_DUMP_INTR and
+ *	should be retried.
+ *
+ * TWCTL_CMD_GET_SUMMARY (dump, any user)
+ *	Request: TWCTL_A_GROUP_BY (required), optional TWCTL_A_FILTER,
+ *	optional TWCTL_A_LIMIT (keep only the N largest groups).
+ *	Reply: one message per group, each holding one TWCTL_A_GROUP nest,
+ *	largest count first. Aggregation happens in the kernel.
+ *
+ * TWCTL_CMD_KILL (do, CAP_NET_ADMIN over the netns's user namespace)
+ *	Request: optional TWCTL_A_FILTER (an empty or absent filter selects
+ *	every entry: the tool refuses that unless asked explicitly),
+ *	optional TWCTL_A_DRY_RUN, optional TWCTL_A_LIMIT (kill at most N).
+ *	Reply: TWCTL_A_MATCHED, TWCTL_A_KILLED, TWCTL_A_DRY_RUN if set.
+ *	An entry that expired on its own while being killed is matched but
+ *	not counted as killed. Each real kill is announced on the events group.
+ *
+ * TWCTL_CMD_KILL_EVENT (multicast on TWCTL_MCGRP_EVENTS, CAP_NET_ADMIN)
+ *	TWCTL_A_EVENT_PID, TWCTL_A_EVENT_UID, TWCTL_A_EVENT_COMM,
+ *	TWCTL_A_EVENT_NETNS, TWCTL_A_MATCHED, TWCTL_A_KILLED, TWCTL_A_LIMIT
+ *	(if one was given) and the TWCTL_A_FILTER nest that was applied.
+ *
+ * Filters
+ * -------
+ * Every attribute of a TWCTL_A_FILTER nest narrows the selection; all of
+ * them must match (logical AND). Port ranges are inclusive. An IPv4
+ * address filter also matches IPv4-mapped IPv6 entries (::ffff:a.b.c.d),
+ * as inet_diag does. Time filters compare against the values reported in
+ * the entry attributes of the same names.
+ */
+
+#ifndef _UAPI_LINUX_TWCTL_H
+#define _UAPI_LINUX_TWCTL_H
+
+#define TWCTL_GENL_NAME		"twctl"
+#define TWCTL_GENL_VERSION	1
+#define TWCTL_MCGRP_EVENTS	"events"
+
+/* Largest TWCTL_A_LIMIT accepted; also the default --top of a summary. */
+#define TWCTL_LIMIT_MAX		0x7fffffff
+
+enum twctl_cmd {
+	TWCTL_CMD_UNSPEC,
+	TWCTL_CMD_GET_INFO,
+	TWCTL_CMD_GET_ENTRIES,
+	TWCTL_CMD_GET_SUMMARY,
+	TWCTL_CMD_KILL,
+	TWCTL_CMD_KILL_EVENT,
+
+	__TWCTL_CMD_MAX
+};
+
+#define TWCTL_CMD_MAX (__TWCTL_CMD_MAX - 1)
+
+/* Top-level attributes. */
+enum twctl_attr {
+	TWCTL_A_UNSPEC,
+	TWCTL_A_PAD,
+	TWCTL_A_VERSION,		/* string: module version */
+	TWCTL_A_TW_COUNT,		/* u32: entries in this netns (both substates) */
+	TWCTL_A_PORT_RANGE_LO,		/* u16: net.ipv4.ip_local_port_range low */
+	TWCTL_A_PORT_RANGE_HI,		/* u16: ... and high, inclusive */
+	TWCTL_A_TW_REUSE,		/* u8: net.ipv4.tcp_tw_reuse (0, 1, 2) */
+	TWCTL_A_TW_REUSE_DELAY_MS,	/* u32: tcp_tw_reuse_delay, or 1000 */
+	TWCTL_A_CAPTURE_ACTIVE,		/* u8: 1 when RTO/age capture is live */
+	TWCTL_A_FILTER,			/* nest: enum twctl_filter_attr */
+	TWCTL_A_LIMIT,			/* u32: 1..TWCTL_LIMIT_MAX */
+	TWCTL_A_ENTRY,			/* nest: enum twctl_entry_attr */
+	TWCTL_A_GROUP_BY,		/* u8: enum twctl_group_by */
+	TWCTL_A_GROUP,			/* nest: enum twctl_group_attr */
+	TWCTL_A_DRY_RUN,		/* flag */
+	TWCTL_A_MATCHED,		/* u32 */
+	TWCTL_A_KILLED,			/* u32 */
+	TWCTL_A_EVENT_PID,		/* u32: tgid of the killer */
+	TWCTL_A_EVENT_UID,		/* u32: its uid, in the initial user ns */
+	TWCTL_A_EVENT_COMM,		/* string: its comm */
+	TWCTL_A_EVENT_NETNS,		/* u32: inode number of the netns */
+
+	__TWCTL_A_MAX
+};
+
+#define TWCTL_A_MAX (__TWCTL_A_MAX - 1)
+
+/* Attributes of a TWCTL_A_FILTER nest. */
+enum twctl_filter_attr {
+	TWCTL_FILTER_A_UNSPEC,
+	TWCTL_FILTER_A_PAD,
+	TWCTL_FILTER_A_FAMILY,		/* u8: AF_INET or AF_INET6 */
+	TWCTL_FILTER_A_LPORT_MIN,	/* u16 */
+	TWCTL_FILTER_A_LPORT_MAX,	/* u16; MIN alone means exactly MIN */
+	TWCTL_FILTER_A_RPORT_MIN,	/* u16 */
+	TWCTL_FILTER_A_RPORT_MAX,	/* u16 */
+	TWCTL_FILTER_A_LADDR,		/* binary, 4 or 16 bytes */
+	TWCTL_FILTER_A_LADDR_PREFIX,	/* u8: bits, default full length */
+	TWCTL_FILTER_A_RADDR,		/* binary, 4 or 16 bytes */
+	TWCTL_FILTER_A_RADDR_PREFIX,	/* u8 */
+	TWCTL_FILTER_A_STATES,		/* u32: mask of 1 << TWCTL_STATE_* */
+	TWCTL_FILTER_A_REMAINING_MAX_MS, /* u32: time left <= this */
+	TWCTL_FILTER_A_REMAINING_MIN_MS, /* u32: time left >= this */
+	TWCTL_FILTER_A_COOKIE,		/* u64: exactly this socket cookie */
+	TWCTL_FILTER_A_RECYCLE_ELIGIBLE, /* flag: recycle-eligible only */
+	TWCTL_FILTER_A_REUSE_ELIGIBLE,	/* flag: reuse-eligible only */
+	TWCTL_FILTER_A_AGE_MIN_MS,	/* u32: age >= this */
+
+	__TWCTL_FILTER_A_MAX
+};
+
+#define TWCTL_FILTER_A_MAX (__TWCTL_FILTER_A_MAX - 1)
+
+/*
+ * Substates of a timewait entry, numbered as the kernel's TCP states (and
+ * as inet_diag and ss number them). TWCTL_STATE_FIN_WAIT2 is an orphaned
+ * FIN_WAIT2 socket that the kernel turned into a timewait entry.
+ */
+enum twctl_state {
+	TWCTL_STATE_FIN_WAIT2 = 5,
+	TWCTL_STATE_TIME_WAIT = 6,
+};
+
+#define TWCTL_STATES_ALL ((1U << TWCTL_STATE_FIN_WAIT2) | \
+			  (1U << TWCTL_STATE_TIME_WAIT))
+
+/* Attributes of a TWCTL_A_ENTRY nest. */
+enum twctl_entry_attr {
+	TWCTL_ENTRY_A_UNSPEC,
+	TWCTL_ENTRY_A_PAD,
+	TWCTL_ENTRY_A_FAMILY,		/* u8 */
+	TWCTL_ENTRY_A_LADDR,		/* binary, 4 or 16 bytes */
+	TWCTL_ENTRY_A_LPORT,		/* u16 */
+	TWCTL_ENTRY_A_RADDR,		/* binary */
+	TWCTL_ENTRY_A_RPORT,		/* u16 */
+	TWCTL_ENTRY_A_STATE,		/* u8: enum twctl_state */
+	TWCTL_ENTRY_A_REMAINING_MS,	/* u32: until the timer fires */
+	TWCTL_ENTRY_A_COOKIE,		/* u64: as ss -e prints it (sk:%llx) */
+	TWCTL_ENTRY_A_TIMESTAMPS,	/* u8: 1 if the peer used TCP timestamps */
+	TWCTL_ENTRY_A_TS_RECENT,	/* u32: last timestamp seen from the peer */
+	TWCTL_ENTRY_A_TS_RECENT_AGE_MS,	/* u32: since ts_recent was stored */
+	TWCTL_ENTRY_A_SND_NXT,		/* u32 */
+	TWCTL_ENTRY_A_RCV_NXT,		/* u32 */
+	TWCTL_ENTRY_A_BOUND_IF,		/* u32: ifindex, 0 if unbound */
+	TWCTL_ENTRY_A_MARK,		/* u32: CAP_NET_ADMIN callers only */
+	TWCTL_ENTRY_A_AGE_MS,		/* u32: since the entry was created */
+	TWCTL_ENTRY_A_AGE_SOURCE,	/* u8: enum twctl_age_source */
+	TWCTL_ENTRY_A_RTO_MS,		/* u32: RTO when TIME_WAIT was entered */
+	TWCTL_ENTRY_A_RTO_SOURCE,	/* u8: enum twctl_rto_source */
+	TWCTL_ENTRY_A_SRTT_US,		/* u32: smoothed RTT, 0 if unknown */
+	TWCTL_ENTRY_A_RECYCLE_AFTER_MS,	/* u32: the old 3.5 x RTO */
+	TWCTL_ENTRY_A_RECYCLE_ELIGIBLE,	/* u8 */
+	TWCTL_ENTRY_A_RECYCLE_REASON,	/* u8: enum twctl_recycle_reason */
+	TWCTL_ENTRY_A_REUSE_ELIGIBLE,	/* u8 */
+	TWCTL_ENTRY_A_REUSE_REASON,	/* u8: enum twctl_reuse_reason */
+	TWCTL_ENTRY_A_NETNS,		/* u32: netns inode (debugfs only) */
+
+	__TWCTL_ENTRY_A_MAX
+};
+
+#define TWCTL_ENTRY_A_MAX (__TWCTL_ENTRY_A_MAX - 1)
+
+enum twctl_group_by {
+	TWCTL_GROUP_BY_LPORT,		/* key: LPORT */
+	TWCTL_GROUP_BY_RPORT,		/* key: RPORT */
+	TWCTL_GROUP_BY_RADDR,		/* key: FAMILY, RADDR */
+	TWCTL_GROUP_BY_DEST,		/* key: FAMILY, RADDR, RPORT */
+
+	__TWCTL_GROUP_BY_MAX
+};
+
+#define TWCTL_GROUP_BY_MAX (__TWCTL_GROUP_BY_MAX - 1)
+
+/* Attributes of a TWCTL_A_GROUP nest. */
+enum twctl_group_attr {
+	TWCTL_GROUP_A_UNSPEC,
+	TWCTL_GROUP_A_PAD,
+	TWCTL_GROUP_A_FAMILY,		/* u8 (RADDR and DEST groups) */
+	TWCTL_GROUP_A_LPORT,		/* u16 (LPORT groups) */
+	TWCTL_GROUP_A_RADDR,		/* binary (RADDR and DEST groups) */
+	TWCTL_GROUP_A_RPORT,		/* u16 (RPORT and DEST groups) */
+	TWCTL_GROUP_A_COUNT,		/* u32 */
+	TWCTL_GROUP_A_MAX_AGE_MS,	/* u32: the oldest entry's age */
+	TWCTL_GROUP_A_MIN_REMAINING_MS,	/* u32: the soonest expiry */
+	TWCTL_GROUP_A_RECYCLE_ELIGIBLE,	/* u32: entries recycle-eligible */
+	TWCTL_GROUP_A_EPHEMERAL,	/* u32: DEST only, entries whose local
+					 * port is in ip_local_port_range
+					 */
+	TWCTL_GROUP_A_EPHEMERAL_RANGE,	/* u32: DEST only, size of that range */
+
+	__TWCTL_GROUP_A_MAX
+};
+
+#define TWCTL_GROUP_A_MAX (__TWCTL_GROUP_A_MAX - 1)
+
+/* How TWCTL_ENTRY_A_AGE_MS was obtained. */
+enum twctl_age_source {
+	/* 60 s minus the time left: exact unless the timer was re-armed. */
+	TWCTL_AGE_SOURCE_TIMER,
+	/* Recorded by the module when the socket entered TIME_WAIT. */
+	TWCTL_AGE_SOURCE_CAPTURED,
+};
+
+/* How TWCTL_ENTRY_A_RTO_MS was obtained. */
+enum twctl_rto_source {
+	TWCTL_RTO_SOURCE_ASSUMED,	/* not captured: TCP_RTO_MIN (200 ms) */
+	TWCTL_RTO_SOURCE_CAPTURED,	/* icsk_rto when TIME_WAIT was entered */
+};
+
+enum twctl_recycle_reason {
+	TWCTL_RECYCLE_ELIGIBLE,		/* age >= 3.5 x RTO, peer timestamps */
+	TWCTL_RECYCLE_NO_TIMESTAMPS,	/* peer did not use TCP timestamps */
+	TWCTL_RECYCLE_TOO_YOUNG,	/* age < 3.5 x RTO */
+	TWCTL_RECYCLE_FIN_WAIT2,	/* not a TIME_WAIT substate */
+};
+
+/* What tcp_twsk_unique() would decide for an automatic-port connect(). */
+enum twctl_reuse_reason {
+	TWCTL_REUSE_ELIGIBLE,
+	TWCTL_REUSE_DISABLED,		/* tcp_tw_reuse = 0 */
+	TWCTL_REUSE_NOT_LOOPBACK,	/* tcp_tw_reuse = 2, non-loopback */
+	TWCTL_REUSE_NO_TIMESTAMPS,	/* peer did not use TCP timestamps */
+	TWCTL_REUSE_TOO_RECENT,		/* within the reuse delay (1 s) */
+	TWCTL_REUSE_FIN_WAIT2,		/* FIN_WAIT2 entries are never reused */
+};
+
+#endif /* _UAPI_LINUX_TWCTL_H */

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The one place where kernel differences live. Every .c file gets this
+ * header through -include; none of them tests a kernel version itself. The
+ * TWCTL_HAVE_* flags come from the header probes in compat/probes.mk.
+ */
+#ifndef _TWCTL_COMPAT_H
+#define _TWCTL_COMPAT_H
+
+#include <linux/kconfig.h>
+
+/* 6.2 moved the parsed attributes of a dump into a struct genl_info. */
+#ifdef TWCTL_HAVE_GENL_INFO_DUMP
+#define twctl_dump_attrs(cb) (genl_info_dump(cb)->attrs)
+#else
+#define twctl_dump_attrs(cb) (genl_dumpit_info(cb)->attrs)
+#endif
+
+/*
+ * 6.6 packed ip_local_port_range into one u32 read locklessly and stopped
+ * exporting inet_get_local_port_range().
+ */
+#ifdef TWCTL_HAVE_PACKED_PORT_RANGE
+#define twctl_local_port_range(net, lo, hi) do {			\
+	u32 __range = READ_ONCE((net)->ipv4.ip_local_ports.range);	\
+	*(lo) = __range & 0xffff;					\
+	*(hi) = __range >> 16;						\
+} while (0)
+#else
+#define twctl_local_port_range(net, lo, hi) \
+	inet_get_local_port_range(net, lo, hi)
+#endif
+
+/* 6.13 added tcp_tw_reuse_delay (ms); before it the delay is one second. */
+#ifdef TWCTL_HAVE_TW_REUSE_DELAY
+#define twctl_tw_reuse_delay_ms(net) \
+	((u32)READ_ONCE((net)->ipv4.sysctl_tcp_tw_reuse_delay))
+#else
+#define twctl_tw_reuse_delay_ms(net) 1000U
+#endif
+
+/*
+ * Internals are exported to twctl_kunit.ko only on kernels built with KUnit,
+ * in a namespace of their own; production builds export nothing.
+ */
+#if IS_ENABLED(CONFIG_KUNIT)
+#define EXPORT_SYMBOL_FOR_TWCTL_TESTS(sym) \
+	EXPORT_SYMBOL_NS_GPL(sym, TWCTL_INTERNAL)
+#else
+#define EXPORT_SYMBOL_FOR_TWCTL_TESTS(sym)
+#endif
+
+#endif /* _TWCTL_COMPAT_H */

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * TWCTL_CMD_GET_ENTRIES: a resumable dump of the caller's netns entries.
+ * The filter is parsed once in .start; each .dumpit call continues the walk
+ * where the previous message filled up.
+ */
+#include <linux/slab.h>
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include "twctl.h"
+
+struct twctl_entries_state {
+	struct twctl_filter filter;
+	struct twctl_walk walk;
+	u32 limit;		/* entries still to emit */
+	u32 generation;		/* twctl_generation() when the last call ended */
+	bool net_admin;
+	bool done;
+};
+
+/* The per-dump state lives behind a pointer kept in cb->ctx. */
+struct twctl_entries_ctx {
+	struct twctl_entries_state *state;
+};
+
+static struct twctl_entries_state **twctl_entries_slot(struct netlink_callback *cb)
+{
+	BUILD_BUG_ON(sizeof(struct twctl_entries_ctx) > sizeof(cb->ctx));
+	return &((struct twctl_entries_ctx *)cb->ctx)->state;
+}
+
+int twctl_entries_start(struct netlink_callback *cb)
+{
+	struct nlattr **attrs = twctl_dump_attrs(cb);
+	struct net *net = sock_net(cb->skb->sk);
+	struct twctl_entries_state *st;
+	int err;
+
+	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	if (!st)
+		return -ENOMEM;
+	err = twctl_filter_parse(&st->filter, attrs[TWCTL_A_FILTER], cb->extack);
+	if (err) {
+		kfree(st);
+		return err;
+	}
+	st->limit = attrs[TWCTL_A_LIMIT] ? nla_get_u32(attrs[TWCTL_A_LIMIT]) :
+					   U32_MAX;
+	st->walk.net = net;
+	st->walk.filter = &st->filter;
+	/* inet_diag shows the mark to CAP_NET_ADMIN callers only; so do we. */
+	st->net_admin = sk_ns_capable(NETLINK_CB(cb->skb).sk, net->user_ns,
+				      CAP_NET_ADMIN);
+	st->generation = twctl_generation(net);
+	*twctl_entries_slot(cb) = st;
+	twctl_stat_add(TWCTL_STAT_DUMPS, 1);
+	return 0;
+}
+
+struct twctl_fill_arg {
+	struct sk_buff *skb;
+	struct netlink_callback *cb;
+	struct twctl_entries_state *st;
+	u32 emitted;
+};
+
+static enum twctl_visit twctl_entries_one(struct sock *sk, struct twctl_entry *e,
+					  void *data)
+{
+	struct twctl_fill_arg *a = data;
+	struct twctl_entries_state *st = a->st;
+	void *hdr;
+
+	if (!twctl_filter_match(&st->filter, e))
+		return TWCTL_VISIT_NEXT;
+	if (!st->limit) {
+		st->done = true;
+		return TWCTL_VISIT_STOP;
+	}
+
+	hdr = genlmsg_put(a->skb, NETLINK_CB(a->cb->skb).portid,
+			  a->cb->nlh->nlmsg_seq, &twctl_genl_family,
+			  NLM_F_MULTI, TWCTL_CMD_GET_ENTRIES);
+	if (!hdr)
+		return TWCTL_VISIT_STOP;
+	genl_dump_check_consistent(a->cb, hdr);
+	if (twctl_entry_put(a->skb, e, st->net_admin, false)) {
+		genlmsg_cancel(a->skb, hdr);
+		return TWCTL_VISIT_STOP;
+	}
+	genlmsg_end(a->skb, hdr);
+	st->limit--;
+	a->emitted++;
+	return TWCTL_VISIT_NEXT;
+}
+
+int twctl_entries_dump(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct twctl_entries_state *st = *twctl_entries_slot(cb);
+	struct twctl_fill_arg arg = { .skb = skb, .cb = cb, .st = st };
+	u32 generation = twctl_generation(st->walk.net);
+	int ret;
+
+	if (st->done)
+		return 0;
+	/*
+	 * Resuming in the middle of a bucket is only exact if no entry of
+	 * this netns came or went meanwhile; otherwise flag the dump as
+	 * interrupted (NLM_F_DUMP_INTR) so the tool can retry it.
+	 */
+	if (!cb->seq)
+		cb->seq = 1;
+	if (st->walk.skip && generation != st->generation)
+		cb->seq++;
+
+	ret = twctl_walk(&st->walk, twctl_entries_one, &arg);
+	st->generation = twctl_generation(st->walk.net);
+	twctl_stat_add(TWCTL_STAT_DUMPED, arg.emitted);
+	if (ret < 0)
+		return ret;
+	if (ret == 0 || st->done) {
+		st->done = true;
+		/* Whatever this call emitted is the last; an empty skb ends. */
+		return skb->len;
+	}
+	if (!arg.emitted)
+		return -EMSGSIZE;	/* one entry alone does not fit */
+	return skb->len;
+}
+
+int twctl_entries_done(struct netlink_callback *cb)
+{
+	kfree(*twctl_entries_slot(cb));
+	return 0;
+}
