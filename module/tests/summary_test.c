@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0
+/* KUnit suite twctl_summary: in-kernel aggregation of entries into groups. */
+#include <kunit/test.h>
+
+#include "helpers.h"
+
+static void add(struct kunit *test, struct twctl_groups *g,
+		struct twctl_entry *e)
+{
+	KUNIT_ASSERT_EQ(test, twctl_groups_add(g, e), 0);
+}
+
+static void twctl_summary_by_dest(struct kunit *test)
+{
+	struct twctl_groups g;
+	struct twctl_entry e;
+	unsigned int n;
+
+	KUNIT_ASSERT_EQ(test, twctl_groups_init(&g, TWCTL_GROUP_BY_DEST,
+						32768, 60999), 0);
+	/* Three to 10.0.0.1:80, two of them from ephemeral ports. */
+	twctl_test_entry(&e, "10.0.0.9", 40000, "10.0.0.1", 80);
+	e.age_ms = 100;
+	e.remaining_ms = 59900;
+	add(test, &g, &e);
+	e.lport = 40001;
+	e.age_ms = 5000;
+	e.remaining_ms = 55000;
+	e.recycle_eligible = true;
+	add(test, &g, &e);
+	e.lport = 1000;
+	e.age_ms = 10;
+	e.remaining_ms = 59990;
+	e.recycle_eligible = false;
+	add(test, &g, &e);
+	/* Same address, other port: another destination. */
+	twctl_test_entry(&e, "10.0.0.9", 40000, "10.0.0.1", 443);
+	add(test, &g, &e);
+	/* Same numbers as IPv4-mapped IPv6: another family, another group. */
+	twctl_test_entry(&e, "::ffff:10.0.0.9", 40000, "::ffff:10.0.0.1", 80);
+	add(test, &g, &e);
+
+	n = twctl_groups_finish(&g);
+	KUNIT_ASSERT_EQ(test, n, 3U);
+	KUNIT_EXPECT_EQ(test, g.slots[0].count, 3U);
+	KUNIT_EXPECT_EQ(test, g.slots[0].rport, 80);
+	KUNIT_EXPECT_EQ(test, g.slots[0].family, (u8)AF_INET);
+	KUNIT_EXPECT_EQ(test, g.slots[0].lport, 0);
+	KUNIT_EXPECT_EQ(test, g.slots[0].max_age_ms, 5000U);
+	KUNIT_EXPECT_EQ(test, g.slots[0].min_remaining_ms, 55000U);
+	KUNIT_EXPECT_EQ(test, g.slots[0].eligible, 1U);
+	KUNIT_EXPECT_EQ(test, g.slots[0].ephemeral, 2U);
+	/* Ties are ordered by key: AF_INET before AF_INET6, then port. */
+	KUNIT_EXPECT_EQ(test, g.slots[1].family, (u8)AF_INET);
+	KUNIT_EXPECT_EQ(test, g.slots[1].rport, 443);
+	KUNIT_EXPECT_EQ(test, g.slots[2].family, (u8)AF_INET6);
+	twctl_groups_free(&g);
+}
+
+static void twctl_summary_by_each_key(struct kunit *test)
+{
+	static const u8 keys[] = { TWCTL_GROUP_BY_LPORT, TWCTL_GROUP_BY_RPORT,
+				   TWCTL_GROUP_BY_RADDR };
+	static const unsigned int expect[] = { 2, 3, 2 };
+	struct twctl_groups g;
+	struct twctl_entry e;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		KUNIT_ASSERT_EQ(test, twctl_groups_init(&g, keys[i], 1, 0), 0);
+		twctl_test_entry(&e, "10.0.0.9", 5000, "10.0.0.1", 80);
+		add(test, &g, &e);
+		twctl_test_entry(&e, "10.0.0.9", 5000, "10.0.0.2", 81);
+		add(test, &g, &e);
+		twctl_test_entry(&e, "10.0.0.9", 5001, "10.0.0.1", 82);
+		add(test, &g, &e);
+		KUNIT_EXPECT_EQ_MSG(test, twctl_groups_finish(&g), expect[i],
+				    "group by %u", keys[i]);
+		/* No ephemeral accounting outside DEST groups. */
+		KUNIT_EXPECT_EQ(test, g.slots[0].ephemeral, 0U);
+		twctl_groups_free(&g);
+	}
+}
+
+/* Many groups force several doublings; nothing may be lost on the way. */
+static void twctl_summary_grows(struct kunit *test)
+{
+	struct twctl_groups g;
+	struct twctl_entry e;
+	unsigned int i, n, total = 0;
+
+	KUNIT_ASSERT_EQ(test, twctl_groups_init(&g, TWCTL_GROUP_BY_LPORT, 0, 0), 0);
+	twctl_test_entry(&e, "127.0.0.1", 0, "127.0.0.1", 80);
+	for (i = 0; i < 3000; i++) {
+		e.lport = i;
+		add(test, &g, &e);
+		if (i % 3 == 0)
+			add(test, &g, &e);
+	}
+	n = twctl_groups_finish(&g);
+	KUNIT_EXPECT_EQ(test, n, 3000U);
+	KUNIT_EXPECT_GE(test, g.size, 6000U);
+	for (i = 0; i < n; i++) {
+		total += g.slots[i].count;
+		if (i)
+			KUNIT_EXPECT_GE(test, g.slots[i - 1].count,
+					g.slots[i].count);
+	}
+	KUNIT_EXPECT_EQ(test, total, 4000U);
+	KUNIT_EXPECT_EQ(test, g.slots[0].count, 2U);
+	KUNIT_EXPECT_EQ(test, g.slots[n - 1].count, 1U);
+	twctl_groups_free(&g);
+}
+
+static struct kunit_case twctl_summary_cases[] = {
+	KUNIT_CASE(twctl_summary_by_dest),
+	KUNIT_CASE(twctl_summary_by_each_key),
+	KUNIT_CASE(twctl_summary_grows),
+	{}
+};
+
+static struct kunit_suite twctl_summary_suite = {
+	.name = "twctl_summary",
+	.test_cases = twctl_summary_cases,
+};
+
+kunit_test_suite(twctl_summary_suite);
