@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * commands.h - the subcommands. Each cmd_*() parses its arguments
+ * completely before anything is sent to the kernel, and returns 0 or -1
+ * with the error recorded (see error.h). The *_parse() functions are
+ * separate so the unit tests can check argument handling offline.
+ */
+#ifndef TWCTL_COMMANDS_H
+#define TWCTL_COMMANDS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "entry.h"
+#include "filter.h"
+#include "json.h"
+#include "options.h"
+#include "table.h"
+
+struct command {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *synopsis;	/* the arguments after the name */
+	const char *summary;	/* one line for `twctl help` */
+	const char *help;	/* the options, for `twctl help CMD` */
+};
+
+extern const struct command commands[];
+const struct command *command_find(const char *name);
+void command_usage(FILE *f, const struct command *c);
+void global_usage(FILE *f);
+
+int cmd_list(int argc, char **argv);
+int cmd_summary(int argc, char **argv);
+int cmd_kill(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+
+/* --- list ------------------------------------------------------------- */
+
+struct list_opts {
+	struct tw_filter filter;
+	uint32_t limit;		/* 0: no limit */
+	enum sort_key sort;
+	bool reverse;
+	bool help;
+};
+
+int list_parse(int argc, char **argv, struct list_opts *o);
+
+/*
+ * A dump of entries being formatted as it streams in: into a spool, or
+ * with --sort into an array that is sorted when the dump is complete.
+ * kill --dry-run uses it too, so that it shows exactly what list shows.
+ */
+struct entry_out {
+	enum output_format fmt;
+	FILE *spool;
+	struct table table;
+	struct json json;
+	unsigned long count;
+	bool collect;
+	struct tw_entry *v;
+	size_t n, cap;
+};
+
+int entry_out_init(struct entry_out *o, enum output_format fmt, bool collect);
+int entry_out_reset(void *o);				/* nl_reset_cb */
+int entry_out_msg(const struct nlmsghdr *nlh, void *o);	/* nl_msg_cb */
+/* Sort and cut collected entries (limit 0: all), close the JSON array. */
+int entry_out_finish(struct entry_out *o, enum sort_key key, bool reverse,
+		     uint32_t limit);
+/* The formatted result: the table, or the spooled JSON/script text. */
+int entry_out_print(struct entry_out *o, FILE *out);
+void entry_out_free(struct entry_out *o);
+
+/* --- summary ---------------------------------------------------------- */
+
+struct summary_opts {
+	struct tw_filter filter;
+	uint8_t group_by;	/* enum twctl_group_by */
+	uint32_t top;		/* 0: all groups */
+	bool help;
+};
+
+int summary_parse(int argc, char **argv, struct summary_opts *o);
+
+struct tw_group {
+	uint32_t present;	/* 1U << TWCTL_GROUP_A_* */
+	uint8_t family;
+	uint8_t raddr[16];
+	uint16_t lport, rport;
+	uint32_t count, max_age_ms, min_remaining_ms, eligible;
+	uint32_t ephemeral, ephemeral_range;
+};
+
+#define GROUP_HAS(g, attr) (((g)->present >> (attr)) & 1U)
+
+int group_parse_msg(const struct nlmsghdr *nlh, struct tw_group *g);
+
+struct group_out {
+	enum output_format fmt;
+	uint8_t group_by;
+	FILE *spool;
+	struct table table;
+	struct json json;
+	unsigned long count;
+};
+
+int group_out_init(struct group_out *o, enum output_format fmt,
+		   uint8_t group_by);
+int group_out_reset(void *o);
+int group_out_msg(const struct nlmsghdr *nlh, void *o);
+int group_out_print(struct group_out *o, FILE *out);
+void group_out_free(struct group_out *o);
+
+/* --- kill ------------------------------------------------------------- */
+
+struct kill_opts {
+	struct tw_filter filter;
+	uint32_t limit;
+	bool all;
+	bool dry_run;
+	bool help;
+};
+
+int kill_parse(int argc, char **argv, struct kill_opts *o);
+
+/* --- watch ------------------------------------------------------------ */
+
+struct tw_event {
+	uint32_t present;	/* 1U << TWCTL_A_* */
+	uint32_t pid, uid, netns, matched, killed, limit;
+	char comm[64];
+	struct tw_filter filter;
+};
+
+int event_parse_msg(const struct nlmsghdr *nlh, struct tw_event *ev);
+/* when_ms: wall-clock time of arrival, milliseconds since the epoch. */
+void event_print(FILE *f, enum output_format fmt, const struct tw_event *ev,
+		 uint64_t when_ms);
+
+/* --- info/version ----------------------------------------------------- */
+
+struct tw_info {
+	uint32_t present;	/* 1U << TWCTL_A_* */
+	char version[64];
+	uint32_t tw_count;
+	uint16_t port_lo, port_hi;
+	uint8_t tw_reuse;
+	uint32_t tw_reuse_delay_ms;
+	uint8_t capture_active;
+};
+
+int info_parse_msg(const struct nlmsghdr *nlh, struct tw_info *info);
+
+#endif

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * help.c - the subcommand table and every help text, in one place so the
+ * usage lines, `twctl help CMD` and the dispatcher cannot drift apart.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "error.h"
+
+#define OUTPUT_HELP							\
+	"Output (also accepted before the command):\n"			\
+	"  -j, --json               JSON\n"				\
+	"  -s, --script             stable tab-separated fields, no header\n"
+
+const struct command commands[] = {
+	{
+		"list", cmd_list,
+		"[FILTER...] [--sort KEY [--reverse]] [--limit N]",
+		"show TIME_WAIT entries with their age, RTO and verdicts",
+		FILTER_HELP
+		"Options:\n"
+		"  --sort KEY               sort by " SORT_KEYS "\n"
+		"  --reverse                sort in descending order\n"
+		"  --limit N                show at most N entries\n"
+		OUTPUT_HELP
+	},
+	{
+		"summary", cmd_summary,
+		"[--by lport|rport|raddr|dest] [--top N] [FILTER...]",
+		"count entries per port, peer or destination (in the kernel)",
+		"Options:\n"
+		"  --by KEY                 group by lport, rport, raddr or dest\n"
+		"                           (dest = peer address and port, the default,\n"
+		"                           with the share of the ephemeral port range)\n"
+		"  --top N                  show only the N largest groups\n"
+		FILTER_HELP
+		OUTPUT_HELP
+	},
+	{
+		"kill", cmd_kill,
+		"FILTER... | --all [--dry-run] [--limit N]",
+		"remove matching entries (needs CAP_NET_ADMIN)",
+		FILTER_HELP
+		"Options:\n"
+		"  --all                    allow an empty filter: every entry\n"
+		"  --dry-run                show exactly what would be killed\n"
+		"  --limit N                kill at most N entries\n"
+		OUTPUT_HELP
+	},
+	{
+		"watch", cmd_watch, "",
+		"print kills as they happen (needs CAP_NET_ADMIN)",
+		OUTPUT_HELP
+	},
+	{
+		"info", cmd_info, "",
+		"show the module's state and the related sysctls",
+		OUTPUT_HELP
+	},
+	{
+		"version", cmd_version, "",
+		"show the versions of this tool and of the module",
+		OUTPUT_HELP
+	},
+	{
+		"help", cmd_help, "[COMMAND]",
+		"show help for a command",
+		""
+	},
+	{ NULL, NULL, NULL, NULL, NULL }
+};
+
+const struct command *command_find(const char *name)
+{
+	const struct command *c;
+
+	for (c = commands; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+void command_usage(FILE *f, const struct command *c)
+{
+	fprintf(f, "Usage: twctl [GLOBAL OPTIONS] %s%s%s\n\n%s.\n", c->name,
+		*c->synopsis ? " " : "", c->synopsis, c->summary);
+	if (*c->help)
+		fprintf(f, "\n%s", c->help);
+}
+
+void global_usage(FILE *f)
+{
+	const struct command *c;
+
+	fputs("Usage: twctl [GLOBAL OPTIONS] COMMAND [ARGS...]\n"
+	      "Inspect, judge and selectively kill TCP TIME_WAIT entries.\n"
+	      "\nCommands:\n", f);
+	for (c = commands; c->name; c++)
+		fprintf(f, "  %-9s %s\n", c->name, c->summary);
+	fputs("\nGlobal options:\n"
+	      "  -j, --json               JSON output\n"
+	      "  -s, --script             stable tab-separated output for scripts\n"
+	      "  -N, --netns NAME         act in network namespace NAME\n"
+	      "                           (/run/netns/NAME, or a path such as /proc/PID/ns/net)\n"
+	      "  -h, --help               show this help\n"
+	      "  -V, --version            show the version of this tool\n"
+	      "\nRun 'twctl help COMMAND' for the options of a command; see twctl(8).\n",
+	      f);
+}
+
+int cmd_help(int argc, char **argv)
+{
+	const struct command *c;
+
+	if (argc < 2) {
+		global_usage(stdout);
+		return 0;
+	}
+	if (argc > 2)
+		return fail(EXIT_USAGE, "help: unexpected argument '%s'",
+			    argv[2]);
+	c = command_find(argv[1]);
+	if (!c)
+		return fail_usage("", "help: unknown command '%s'", argv[1]);
+	command_usage(stdout, c);
+	return 0;
+}

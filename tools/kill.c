@@ -1,0 +1,200 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * kill.c - `twctl kill`: remove the entries a filter selects.
+ *
+ * A real kill is one TWCTL_CMD_KILL request and is never retried: it is not
+ * idempotent in its counts. --dry-run is a GET_ENTRIES dump with the same
+ * filter and limit instead of TWCTL_A_DRY_RUN, because the kernel visits
+ * entries in the same order for both, so the dump shows exactly the entries
+ * a real run would kill, not just how many.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include <linux/genetlink.h>
+
+#include "commands.h"
+#include "error.h"
+#include "netlink.h"
+#include "spool.h"
+
+enum {
+	OPT_ALL = OPT_FILTER_LAST,
+	OPT_DRY_RUN,
+	OPT_LIMIT,
+};
+
+int kill_parse(int argc, char **argv, struct kill_opts *o)
+{
+	static const struct option longopts[] = {
+		COMMON_LONGOPTS,
+		FILTER_LONGOPTS,
+		{ "all", no_argument, NULL, OPT_ALL },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "limit", required_argument, NULL, OPT_LIMIT },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, r;
+
+	memset(o, 0, sizeof(*o));
+	options_reset();
+	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS FILTER_SHORTOPTS,
+				longopts, NULL)) != -1) {
+		r = common_option("kill", c, argv, &o->help);
+		if (r <= 0) {
+			if (r < 0)
+				return -1;
+			continue;
+		}
+		r = filter_option(&o->filter, c, optarg);
+		if (r <= 0) {
+			if (r < 0)
+				return -1;
+			continue;
+		}
+		switch (c) {
+		case OPT_ALL:
+			o->all = true;
+			break;
+		case OPT_DRY_RUN:
+			o->dry_run = true;
+			break;
+		case OPT_LIMIT:
+			if (parse_count("--limit", optarg, 1, TWCTL_LIMIT_MAX,
+					&o->limit))
+				return -1;
+			break;
+		}
+	}
+	if (o->help)
+		return 0;
+	if (no_arguments("kill", argc, argv) || options_check() ||
+	    filter_check(&o->filter))
+		return -1;
+	if (filter_empty(&o->filter) && !o->all)
+		return fail(EXIT_USAGE,
+			    "kill: refusing to kill every entry without a filter; give a filter, or --all to mean it");
+	return 0;
+}
+
+static void put_selection(struct nlmsghdr *req, const struct kill_opts *o)
+{
+	filter_put(req, &o->filter);
+	if (o->limit)
+		mnl_attr_put_u32(req, TWCTL_A_LIMIT, o->limit);
+}
+
+static int dry_run(struct nl *nl, const struct kill_opts *o)
+{
+	struct entry_out out;
+	struct nlmsghdr *req;
+	int r = -1;
+
+	if (entry_out_init(&out, output_format(), false))
+		return -1;
+	req = nl_request(nl, TWCTL_CMD_GET_ENTRIES, 0);
+	put_selection(req, o);
+	if (nl_dump(nl, req, entry_out_msg, entry_out_reset, &out) ||
+	    entry_out_finish(&out, SORT_NONE, false, 0))
+		goto out;
+
+	switch (out.fmt) {
+	case OUTPUT_TABLE:
+		if (entry_out_print(&out, stdout))
+			goto out;
+		printf("would kill %lu entries\n", out.count);
+		break;
+	case OUTPUT_JSON:
+		printf("{\"matched\":%lu,\"killed\":0,\"dry_run\":true,\"entries\":",
+		       out.count);
+		if (entry_out_print(&out, stdout))
+			goto out;
+		printf("}\n");
+		break;
+	case OUTPUT_SCRIPT:
+		/* The entries, in list -s format; their number is the count. */
+		if (entry_out_print(&out, stdout))
+			goto out;
+		break;
+	}
+	r = 0;
+out:
+	entry_out_free(&out);
+	return r;
+}
+
+struct kill_result {
+	uint32_t matched, killed;
+	bool has_matched, has_killed;
+};
+
+static int kill_reply_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct kill_result *res = data;
+	const struct nlattr *a;
+
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_validate(a, MNL_TYPE_U32) < 0)
+			continue;
+		if (mnl_attr_get_type(a) == TWCTL_A_MATCHED) {
+			res->matched = mnl_attr_get_u32(a);
+			res->has_matched = true;
+		} else if (mnl_attr_get_type(a) == TWCTL_A_KILLED) {
+			res->killed = mnl_attr_get_u32(a);
+			res->has_killed = true;
+		}
+	}
+	return 0;
+}
+
+static int real_kill(struct nl *nl, const struct kill_opts *o)
+{
+	struct kill_result res = { 0 };
+	struct nlmsghdr *req;
+
+	req = nl_request(nl, TWCTL_CMD_KILL, 0);
+	put_selection(req, o);
+	if (nl_do(nl, req, kill_reply_cb, &res)) {
+		if (nl->err == EPERM)
+			return fail(EXIT_FAIL,
+				    "kill needs CAP_NET_ADMIN in this network namespace (run as root)");
+		return -1;
+	}
+	if (!res.has_matched || !res.has_killed)
+		return fail(EXIT_FAIL,
+			    "the kernel's kill reply lacks the matched/killed counts");
+
+	switch (output_format()) {
+	case OUTPUT_TABLE:
+		printf("killed %u of %u matching entries\n", res.killed,
+		       res.matched);
+		break;
+	case OUTPUT_JSON:
+		printf("{\"matched\":%u,\"killed\":%u,\"dry_run\":false}\n",
+		       res.matched, res.killed);
+		break;
+	case OUTPUT_SCRIPT:
+		printf("%u\t%u\n", res.matched, res.killed);
+		break;
+	}
+	return 0;
+}
+
+int cmd_kill(int argc, char **argv)
+{
+	struct kill_opts o;
+	struct nl nl;
+	int r;
+
+	if (kill_parse(argc, argv, &o))
+		return -1;
+	if (o.help) {
+		command_usage(stdout, command_find("kill"));
+		return 0;
+	}
+	if (nl_open(&nl, g_opts.netns))
+		return -1;
+	r = o.dry_run ? dry_run(&nl, &o) : real_kill(&nl, &o);
+	nl_close(&nl);
+	return r;
+}

@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* options.c - option handling shared by the subcommands (see options.h). */
+#include <stdio.h>
+#include <string.h>
+
+#include "error.h"
+#include "options.h"
+
+struct global_opts g_opts;
+
+enum output_format output_format(void)
+{
+	if (g_opts.json)
+		return OUTPUT_JSON;
+	if (g_opts.script)
+		return OUTPUT_SCRIPT;
+	return OUTPUT_TABLE;
+}
+
+int options_check(void)
+{
+	if (g_opts.json && g_opts.script)
+		return fail(EXIT_USAGE, "-j and -s cannot be combined");
+	return 0;
+}
+
+void options_reset(void)
+{
+	optind = 0;	/* glibc: 0 re-initialises getopt completely */
+	opterr = 0;	/* we word the messages, one line each */
+}
+
+/* The option as the user typed it, without any "=value". */
+static void offending(char *buf, size_t len, char **argv)
+{
+	const char *arg = argv[optind - 1];
+
+	if (optopt && optopt < 0x100 && strncmp(arg, "--", 2)) {
+		snprintf(buf, len, "-%c", optopt);
+		return;
+	}
+	snprintf(buf, len, "%.*s", (int)strcspn(arg, "="), arg);
+}
+
+int common_option(const char *cmd, int opt, char **argv, bool *help)
+{
+	char name[64];
+
+	switch (opt) {
+	case 'j':
+		g_opts.json = true;
+		return 0;
+	case 's':
+		g_opts.script = true;
+		return 0;
+	case 'h':
+		*help = true;
+		return 0;
+	case ':':
+		offending(name, sizeof(name), argv);
+		return fail(EXIT_USAGE, "%s needs a value", name);
+	case '?':
+		offending(name, sizeof(name), argv);
+		return fail_usage(cmd, "%s%sunknown or ambiguous option '%s'",
+				  cmd ? cmd : "", cmd ? ": " : "", name);
+	}
+	return 1;
+}
+
+int no_arguments(const char *cmd, int argc, char **argv)
+{
+	if (optind < argc)
+		return fail(EXIT_USAGE, "%s: unexpected argument '%s'", cmd,
+			    argv[optind]);
+	return 0;
+}

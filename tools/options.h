@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * options.h - global options and the option handling every subcommand
+ * shares (-j, -s, -h and getopt's errors).
+ */
+#ifndef TWCTL_OPTIONS_H
+#define TWCTL_OPTIONS_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+enum output_format {
+	OUTPUT_TABLE,
+	OUTPUT_JSON,
+	OUTPUT_SCRIPT,
+};
+
+struct global_opts {
+	bool json;
+	bool script;
+	const char *netns;
+};
+
+extern struct global_opts g_opts;
+
+/* The output format; only valid after options_check(). */
+enum output_format output_format(void);
+/* Reject -j together with -s. */
+int options_check(void);
+
+/*
+ * -j, -s and -h may also follow the subcommand, where users type them
+ * anyway (`twctl list -j`). The leading ':' makes getopt report a missing
+ * argument as ':' so we can word the message ourselves.
+ */
+#define COMMON_SHORTOPTS ":jsh"
+#define COMMON_LONGOPTS						\
+	{ "json", no_argument, NULL, 'j' },			\
+	{ "script", no_argument, NULL, 's' },			\
+	{ "help", no_argument, NULL, 'h' }
+
+/*
+ * Handle a getopt_long() result common to all subcommands. Returns 0 if
+ * handled, 1 if it is the command's own, -1 on error (recorded).
+ */
+int common_option(const char *cmd, int opt, char **argv, bool *help);
+/* After getopt: refuse leftover arguments. */
+int no_arguments(const char *cmd, int argc, char **argv);
+/* Prepare getopt_long() for a fresh argument vector. */
+void options_reset(void);
+
+#endif
