@@ -50,6 +50,8 @@ struct list_opts {
 };
 
 int list_parse(int argc, char **argv, struct list_opts *o);
+/* The attributes of the GET_ENTRIES request: filter and, unsorted, limit. */
+void list_put_request(struct nlmsghdr *req, const struct list_opts *o);
 
 /*
  * A dump of entries being formatted as it streams in: into a spool, or
@@ -87,6 +89,7 @@ struct summary_opts {
 };
 
 int summary_parse(int argc, char **argv, struct summary_opts *o);
+void summary_put_request(struct nlmsghdr *req, const struct summary_opts *o);
 
 struct tw_group {
 	uint32_t present;	/* 1U << TWCTL_GROUP_A_* */
@@ -128,6 +131,8 @@ struct kill_opts {
 };
 
 int kill_parse(int argc, char **argv, struct kill_opts *o);
+/* Filter and limit; the same for KILL and for the --dry-run dump. */
+void kill_put_request(struct nlmsghdr *req, const struct kill_opts *o);
 
 /* --- watch ------------------------------------------------------------ */
 

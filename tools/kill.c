@@ -77,7 +77,7 @@ int kill_parse(int argc, char **argv, struct kill_opts *o)
 	return 0;
 }
 
-static void put_selection(struct nlmsghdr *req, const struct kill_opts *o)
+void kill_put_request(struct nlmsghdr *req, const struct kill_opts *o)
 {
 	filter_put(req, &o->filter);
 	if (o->limit)
@@ -93,7 +93,7 @@ static int dry_run(struct nl *nl, const struct kill_opts *o)
 	if (entry_out_init(&out, output_format(), false))
 		return -1;
 	req = nl_request(nl, TWCTL_CMD_GET_ENTRIES, 0);
-	put_selection(req, o);
+	kill_put_request(req, o);
 	if (nl_dump(nl, req, entry_out_msg, entry_out_reset, &out) ||
 	    entry_out_finish(&out, SORT_NONE, false, 0))
 		goto out;
@@ -153,7 +153,7 @@ static int real_kill(struct nl *nl, const struct kill_opts *o)
 	struct nlmsghdr *req;
 
 	req = nl_request(nl, TWCTL_CMD_KILL, 0);
-	put_selection(req, o);
+	kill_put_request(req, o);
 	if (nl_do(nl, req, kill_reply_cb, &res)) {
 		if (nl->err == EPERM)
 			return fail(EXIT_FAIL,

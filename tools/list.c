@@ -180,6 +180,14 @@ void entry_out_free(struct entry_out *o)
 
 /* --- the command ------------------------------------------------------ */
 
+void list_put_request(struct nlmsghdr *req, const struct list_opts *o)
+{
+	filter_put(req, &o->filter);
+	/* With --sort the kernel's first N are not the N we want. */
+	if (o->limit && o->sort == SORT_NONE)
+		mnl_attr_put_u32(req, TWCTL_A_LIMIT, o->limit);
+}
+
 int cmd_list(int argc, char **argv)
 {
 	struct list_opts o;
@@ -200,10 +208,7 @@ int cmd_list(int argc, char **argv)
 		goto out_nl;
 
 	req = nl_request(&nl, TWCTL_CMD_GET_ENTRIES, 0);
-	filter_put(req, &o.filter);
-	/* With --sort the kernel's first N are not the N we want. */
-	if (o.limit && o.sort == SORT_NONE)
-		mnl_attr_put_u32(req, TWCTL_A_LIMIT, o.limit);
+	list_put_request(req, &o);
 
 	if (nl_dump(&nl, req, entry_out_msg, entry_out_reset, &out) ||
 	    entry_out_finish(&out, o.sort, o.reverse, o.limit) ||

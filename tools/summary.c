@@ -446,6 +446,14 @@ void group_out_free(struct group_out *o)
 	o->spool = NULL;
 }
 
+void summary_put_request(struct nlmsghdr *req, const struct summary_opts *o)
+{
+	mnl_attr_put_u8(req, TWCTL_A_GROUP_BY, o->group_by);
+	filter_put(req, &o->filter);
+	if (o->top)
+		mnl_attr_put_u32(req, TWCTL_A_LIMIT, o->top);
+}
+
 int cmd_summary(int argc, char **argv)
 {
 	struct summary_opts o;
@@ -466,10 +474,7 @@ int cmd_summary(int argc, char **argv)
 		goto out_nl;
 
 	req = nl_request(&nl, TWCTL_CMD_GET_SUMMARY, 0);
-	mnl_attr_put_u8(req, TWCTL_A_GROUP_BY, o.group_by);
-	filter_put(req, &o.filter);
-	if (o.top)
-		mnl_attr_put_u32(req, TWCTL_A_LIMIT, o.top);
+	summary_put_request(req, &o);
 
 	if (nl_dump(&nl, req, group_out_msg, group_out_reset, &out) ||
 	    group_out_print(&out, stdout))

@@ -1,0 +1,360 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * test_cli.c - the built binary as a user meets it: exit codes, exactly
+ * one line on stderr for a bad argument, nothing on stdout, and nothing
+ * sent to the kernel before the arguments are known to be good.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli-version.h"
+#include "harness.h"
+
+struct result {
+	int code;		/* exit status, or 128 + signal */
+	char out[16384];
+	char err[16384];
+};
+
+static const char *twctl_bin;
+
+static void drain(int fd, char *buf, size_t cap, size_t *len, bool *open)
+{
+	ssize_t n = read(fd, buf + *len, cap - 1 - *len);
+
+	if (n > 0) {
+		*len += n;
+	} else if (n == 0 || errno != EINTR) {
+		*open = false;
+	}
+	buf[*len] = '\0';
+}
+
+/* Run argv (argv[0] is the program) and collect both streams. */
+static int spawn(char **argv, struct result *r)
+{
+	int out[2], err[2], status;
+	size_t olen = 0, elen = 0;
+	bool oopen = true, eopen = true;
+	pid_t pid;
+
+	memset(r, 0, sizeof(*r));
+	if (pipe(out) || pipe(err))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		dup2(null, 0);
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		close(out[0]);
+		close(err[0]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	close(out[1]);
+	close(err[1]);
+	while (oopen || eopen) {
+		struct pollfd p[2] = {
+			{ .fd = oopen ? out[0] : -1, .events = POLLIN },
+			{ .fd = eopen ? err[0] : -1, .events = POLLIN },
+		};
+
+		if (poll(p, 2, 10000) <= 0)
+			break;
+		if (p[0].revents)
+			drain(out[0], r->out, sizeof(r->out), &olen, &oopen);
+		if (p[1].revents)
+			drain(err[0], r->err, sizeof(r->err), &elen, &eopen);
+	}
+	close(out[0]);
+	close(err[0]);
+	waitpid(pid, &status, 0);
+	r->code = WIFEXITED(status) ? WEXITSTATUS(status)
+				    : 128 + WTERMSIG(status);
+	return 0;
+}
+
+/* twctl ARGS... */
+static void run(struct result *r, char **args)
+{
+	char *argv[32];
+	int i;
+
+	argv[0] = (char *)twctl_bin;
+	for (i = 0; args[i] && i < 30; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
+	if (spawn(argv, r))
+		r->code = -1;
+}
+
+static int lines(const char *s)
+{
+	int n = 0;
+
+	for (; *s; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/* Bad input: exit 2, exactly this one line on stderr, stdout empty. */
+static void usage_error(const char *name, char **args, const char *want)
+{
+	struct result r;
+	char line[1024];
+
+	run(&r, args);
+	snprintf(line, sizeof(line), "twctl: %s\n", want);
+	t_check(r.code == 2 && !strcmp(r.err, line) && !r.out[0], name,
+		"exit %d, stderr \"%s\", stdout \"%s\"; want exit 2, \"%s\"",
+		r.code, r.err, r.out, line);
+}
+
+static bool module_loaded(void)
+{
+	struct stat st;
+
+	return stat("/sys/module/twctl", &st) == 0;
+}
+
+#define NOT_LOADED "twctl: the twctl kernel module is not loaded; load it with 'modprobe twctl' (install it with 'dkms install twctl/" TWCTL_CLI_VERSION "' first if needed)\n"
+
+static void test_bad_arguments(void)
+{
+	struct result r;
+
+	usage_error("cli: --lport 70000", ARGV("list", "--lport", "70000"),
+		    "--lport: '70000' is not a port (0-65535)");
+	usage_error("cli: --rport reversed", ARGV("list", "--rport", "90-80"),
+		    "--rport: '90-80' is not a port range (90 is above 80)");
+	usage_error("cli: --raddr /33", ARGV("list", "--raddr", "1.2.3.4/33"),
+		    "--raddr: '1.2.3.4/33' has a bad prefix length (0-32)");
+	usage_error("cli: --laddr garbage", ARGV("summary", "--laddr", "x"),
+		    "--laddr: 'x' is not an IPv4 or IPv6 address");
+	usage_error("cli: --expiring-within garbage",
+		    ARGV("list", "--expiring-within", "5x"),
+		    "--expiring-within: '5x' is not a duration (e.g. 500ms, 1.5s, 2m)");
+	usage_error("cli: --older-than overflow",
+		    ARGV("kill", "--older-than", "99999999999"),
+		    "--older-than: '99999999999' is too long (at most 4294967295ms, about 49 days)");
+	usage_error("cli: --cookie garbage", ARGV("kill", "--cookie", "sk:xyz"),
+		    "--cookie: 'sk:xyz' is not a socket cookie (decimal, 0xHEX or sk:HEX)");
+	usage_error("cli: --state listen", ARGV("list", "--state", "listen"),
+		    "--state: 'listen' is not a state (time-wait or fin-wait2)");
+	usage_error("cli: -4 with IPv6", ARGV("kill", "-4", "--raddr", "::1"),
+		    "--raddr ::1 is an IPv6 address, but -4 selects IPv4 entries only");
+	usage_error("cli: -4 -6", ARGV("list", "-4", "-6"),
+		    "-4 and -6 cannot be combined (give neither for both families)");
+	usage_error("cli: --limit 0", ARGV("list", "--limit", "0"),
+		    "--limit: '0' is not a number from 1 to 2147483647");
+	usage_error("cli: --top negative", ARGV("summary", "--top", "-1"),
+		    "--top: '-1' is not a number from 1 to 2147483647");
+	usage_error("cli: --sort bad", ARGV("list", "--sort", "size"),
+		    "--sort: 'size' is not a sort key (remaining, age, lport, rport, local, remote, cookie, state)");
+	usage_error("cli: --by bad", ARGV("summary", "--by", "host"),
+		    "--by: 'host' is not a grouping (lport, rport, raddr, dest)");
+	usage_error("cli: missing value", ARGV("list", "--raddr"),
+		    "--raddr needs a value");
+	usage_error("cli: -N missing value", ARGV("-N"), "-N needs a value");
+	usage_error("cli: -j with -s", ARGV("-j", "list", "-s"),
+		    "-j and -s cannot be combined");
+	usage_error("cli: stray argument", ARGV("summary", "dest"),
+		    "summary: unexpected argument 'dest'");
+	usage_error("cli: kill without filter refused", ARGV("kill"),
+		    "kill: refusing to kill every entry without a filter; give a filter, or --all to mean it");
+	usage_error("cli: kill --dry-run without filter refused",
+		    ARGV("-j", "kill", "--dry-run"),
+		    "kill: refusing to kill every entry without a filter; give a filter, or --all to mean it");
+	usage_error("cli: --netns empty", ARGV("--netns", "", "info"),
+		    "--netns: '' is not a namespace name");
+
+	run(&r, ARGV("list", "--bogus"));
+	t_check(r.code == 2 && !r.out[0] &&
+		!strncmp(r.err, "twctl: list: unknown or ambiguous option '--bogus'\n", 51) &&
+		strstr(r.err, "Usage: twctl [GLOBAL OPTIONS] list ") &&
+		strstr(r.err, "twctl help list"),
+		"cli: unknown option gets a usage hint",
+		"exit %d stderr \"%s\"", r.code, r.err);
+
+	run(&r, ARGV("frobnicate"));
+	t_check(r.code == 2 && !r.out[0] &&
+		!strncmp(r.err, "twctl: unknown command 'frobnicate'\n", 36) &&
+		strstr(r.err, "Commands:"), "cli: unknown command gets usage",
+		"exit %d stderr \"%s\"", r.code, r.err);
+
+	run(&r, ARGV("--frob"));
+	t_check(r.code == 2 && !r.out[0] && strstr(r.err, "'--frob'") &&
+		strstr(r.err, "Usage:"), "cli: unknown global option",
+		"exit %d stderr \"%s\"", r.code, r.err);
+
+	{
+		char *argv[] = { (char *)twctl_bin, NULL };
+
+		spawn(argv, &r);
+		t_check(r.code == 2 && !r.out[0] && strstr(r.err, "Usage:"),
+			"cli: no command prints usage on stderr, exit 2",
+			"exit %d", r.code);
+	}
+
+	run(&r, ARGV("help", "nosuch"));
+	t_check(r.code == 2 && !r.out[0] &&
+		!strncmp(r.err, "twctl: help: unknown command 'nosuch'\n", 38),
+		"cli: help for an unknown command", "exit %d stderr \"%s\"",
+		r.code, r.err);
+}
+
+static void test_help_and_version(void)
+{
+	struct result r;
+
+	run(&r, ARGV("-V"));
+	t_check(r.code == 0 && !strcmp(r.out, "twctl " TWCTL_CLI_VERSION "\n") &&
+		!r.err[0], "cli: -V", "exit %d out \"%s\"", r.code, r.out);
+	run(&r, ARGV("--version"));
+	t_str("cli: --version", r.out, "twctl " TWCTL_CLI_VERSION "\n");
+
+	run(&r, ARGV("help"));
+	t_check(r.code == 0 && strstr(r.out, "\n  list ") &&
+		strstr(r.out, "\n  summary ") && strstr(r.out, "\n  kill ") &&
+		strstr(r.out, "\n  watch ") && strstr(r.out, "\n  info ") &&
+		strstr(r.out, "\n  version ") && !r.err[0],
+		"cli: help lists every command", "exit %d", r.code);
+	run(&r, ARGV("-h"));
+	t_true("cli: -h is help on stdout", r.code == 0 &&
+	       strstr(r.out, "Global options:") && !r.err[0]);
+	run(&r, ARGV("help", "kill"));
+	t_true("cli: help kill", r.code == 0 && strstr(r.out, "--dry-run") &&
+	       strstr(r.out, "--all") && strstr(r.out, "--expiring-within"));
+	run(&r, ARGV("list", "-h"));
+	t_true("cli: list -h", r.code == 0 && strstr(r.out, "--sort KEY") &&
+	       !r.err[0]);
+	run(&r, ARGV("summary", "--help"));
+	t_true("cli: summary --help", r.code == 0 &&
+	       strstr(r.out, "--by KEY"));
+}
+
+static void test_without_module(void)
+{
+	struct result r;
+
+	if (module_loaded()) {
+		t_skip("cli: module-not-loaded message", "twctl is loaded here");
+		return;
+	}
+	run(&r, ARGV("list"));
+	t_check(r.code == 1 && !strcmp(r.err, NOT_LOADED) && !r.out[0],
+		"cli: module not loaded: exit 1, one line",
+		"exit %d stderr \"%s\"", r.code, r.err);
+	run(&r, ARGV("-j", "list", "--lport", "80"));
+	t_check(r.code == 1 && !r.out[0], "cli: no partial JSON on error",
+		"exit %d stdout \"%s\"", r.code, r.out);
+	run(&r, ARGV("kill", "--lport", "80", "--all"));
+	t_check(r.code == 1 && !strcmp(r.err, NOT_LOADED),
+		"cli: good kill arguments reach the kernel lookup",
+		"exit %d stderr \"%s\"", r.code, r.err);
+	run(&r, ARGV("version"));
+	t_check(r.code == 1 &&
+		!strcmp(r.out, "twctl " TWCTL_CLI_VERSION " (module not loaded)\n") &&
+		!strcmp(r.err, NOT_LOADED), "cli: version without the module",
+		"exit %d out \"%s\" err \"%s\"", r.code, r.out, r.err);
+	run(&r, ARGV("-j", "version"));
+	t_str("cli: -j version without the module", r.out,
+	      "{\"cli\":\"" TWCTL_CLI_VERSION "\",\"module\":null}\n");
+	run(&r, ARGV("-N", "/proc/self/ns/net", "summary"));
+	t_check(r.code == 1 && !strcmp(r.err, NOT_LOADED),
+		"cli: -N with a path enters it, then looks up the family",
+		"exit %d stderr \"%s\"", r.code, r.err);
+}
+
+static void test_netns(void)
+{
+	struct result r;
+
+	run(&r, ARGV("-N", "twctl-test-no-such-ns", "list"));
+	t_check(r.code == 1 && !r.out[0] &&
+		!strcmp(r.err, "twctl: network namespace 'twctl-test-no-such-ns' does not exist (no /run/netns/twctl-test-no-such-ns; see 'ip netns list')\n"),
+		"cli: -N unknown name", "exit %d stderr \"%s\"", r.code, r.err);
+	run(&r, ARGV("--netns", "/etc/hostname", "info"));
+	t_check(r.code == 1 && lines(r.err) == 1 &&
+		strstr(r.err, "/etc/hostname is not a network namespace"),
+		"cli: -N path that is no namespace", "exit %d stderr \"%s\"",
+		r.code, r.err);
+}
+
+/* Under strace: bad arguments must not even open a netlink socket. */
+static void test_nothing_sent(void)
+{
+	const char *strace = "/usr/bin/strace";
+	char log[] = "/tmp/twctl-test-strace.XXXXXX";
+	char *argv[16];
+	struct result r;
+	FILE *f;
+	int fd, i;
+	bool netlink_bad = true, netlink_good = false;
+
+	if (access(strace, X_OK)) {
+		t_skip("cli: no netlink socket on bad input", "no strace");
+		return;
+	}
+	fd = mkstemp(log);
+	if (fd < 0)
+		return;
+	close(fd);
+	for (i = 0; i < 2; i++) {
+		char line[512];
+		bool seen = false;
+		int n = 0;
+
+		argv[n++] = (char *)strace;
+		argv[n++] = "-qq";
+		argv[n++] = "-f";
+		argv[n++] = "-e";
+		argv[n++] = "trace=socket";
+		argv[n++] = "-o";
+		argv[n++] = log;
+		argv[n++] = (char *)twctl_bin;
+		argv[n++] = "kill";
+		argv[n++] = "--lport";
+		argv[n++] = i == 0 ? "70000" : "80";
+		argv[n] = NULL;
+		spawn(argv, &r);
+		f = fopen(log, "r");
+		while (f && fgets(line, sizeof(line), f))
+			seen |= strstr(line, "AF_NETLINK") != NULL;
+		if (f)
+			fclose(f);
+		if (i == 0)
+			netlink_bad = seen;
+		else
+			netlink_good = seen;
+	}
+	unlink(log);
+	t_true("cli: no netlink socket on bad input", !netlink_bad);
+	/* The control: good input does reach for the kernel. */
+	t_true("cli: netlink socket on good input (control)", netlink_good);
+}
+
+void test_cli(const char *twctl)
+{
+	twctl_bin = twctl;
+	if (access(twctl, X_OK)) {
+		t_check(false, "cli: binary exists", "%s is not executable",
+			twctl);
+		return;
+	}
+	test_bad_arguments();
+	test_help_and_version();
+	test_without_module();
+	test_netns();
+	test_nothing_sent();
+}
