@@ -61,7 +61,7 @@ enum filter_opt {
 	{ "older-than", required_argument, NULL, OPT_OLDER_THAN }
 
 #define FILTER_HELP							\
-	"Filters (all must match):\n"					\
+	"\nFilters (all must match):\n"					\
 	"  -4, -6                   IPv4 or IPv6 entries only\n"	\
 	"  --lport P[-Q]            local port or inclusive range\n"	\
 	"  --rport P[-Q]            remote port or inclusive range\n"	\

@@ -3,6 +3,7 @@
  * help.c - the subcommand table and every help text, in one place so the
  * usage lines, `twctl help CMD` and the dispatcher cannot drift apart.
  */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,7 +11,7 @@
 #include "error.h"
 
 #define OUTPUT_HELP							\
-	"Output (also accepted before the command):\n"			\
+	"\nOutput (also accepted before the command):\n"			\
 	"  -j, --json               JSON\n"				\
 	"  -s, --script             stable tab-separated fields, no header\n"
 
@@ -20,7 +21,7 @@ const struct command commands[] = {
 		"[FILTER...] [--sort KEY [--reverse]] [--limit N]",
 		"show TIME_WAIT entries with their age, RTO and verdicts",
 		FILTER_HELP
-		"Options:\n"
+		"\nOptions:\n"
 		"  --sort KEY               sort by " SORT_KEYS "\n"
 		"  --reverse                sort in descending order\n"
 		"  --limit N                show at most N entries\n"
@@ -30,7 +31,7 @@ const struct command commands[] = {
 		"summary", cmd_summary,
 		"[--by lport|rport|raddr|dest] [--top N] [FILTER...]",
 		"count entries per port, peer or destination (in the kernel)",
-		"Options:\n"
+		"\nOptions:\n"
 		"  --by KEY                 group by lport, rport, raddr or dest\n"
 		"                           (dest = peer address and port, the default,\n"
 		"                           with the share of the ephemeral port range)\n"
@@ -43,7 +44,7 @@ const struct command commands[] = {
 		"FILTER... | --all [--dry-run] [--limit N]",
 		"remove matching entries (needs CAP_NET_ADMIN)",
 		FILTER_HELP
-		"Options:\n"
+		"\nOptions:\n"
 		"  --all                    allow an empty filter: every entry\n"
 		"  --dry-run                show exactly what would be killed\n"
 		"  --limit N                kill at most N entries\n"
@@ -84,10 +85,10 @@ const struct command *command_find(const char *name)
 
 void command_usage(FILE *f, const struct command *c)
 {
-	fprintf(f, "Usage: twctl [GLOBAL OPTIONS] %s%s%s\n\n%s.\n", c->name,
-		*c->synopsis ? " " : "", c->synopsis, c->summary);
-	if (*c->help)
-		fprintf(f, "\n%s", c->help);
+	/* The summary is lower case for the command list; a sentence here. */
+	fprintf(f, "Usage: twctl [GLOBAL OPTIONS] %s%s%s\n\n%c%s.\n%s",
+		c->name, *c->synopsis ? " " : "", c->synopsis,
+		toupper((unsigned char)c->summary[0]), c->summary + 1, c->help);
 }
 
 void global_usage(FILE *f)

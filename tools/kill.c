@@ -158,6 +158,9 @@ static int real_kill(struct nl *nl, const struct kill_opts *o)
 		if (nl->err == EPERM)
 			return fail(EXIT_FAIL,
 				    "kill needs CAP_NET_ADMIN in this network namespace (run as root)");
+		if (nl->err == ENOBUFS)
+			return fail(EXIT_FAIL,
+				    "the kill reply was lost (receive buffer overrun); entries may have been killed, check with 'twctl list'");
 		return -1;
 	}
 	if (!res.has_matched || !res.has_killed)

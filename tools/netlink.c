@@ -165,7 +165,7 @@ static void parse_extack(const struct nlmsghdr *nlh, size_t skip,
 	mnl_attr_parse(nlh, skip, extack_cb, ext);
 }
 
-static const char *cmd_name(const struct nlmsghdr *req)
+static const char *cmd_name(const struct nlmsghdr *req, bool ours)
 {
 	static const char *const names[TWCTL_CMD_MAX + 1] = {
 		[TWCTL_CMD_GET_INFO] = "info",
@@ -175,7 +175,7 @@ static const char *cmd_name(const struct nlmsghdr *req)
 	};
 	const struct genlmsghdr *g;
 
-	if (!req || req->nlmsg_len < mnl_nlmsg_size(sizeof(*g)))
+	if (!ours || req->nlmsg_len < mnl_nlmsg_size(sizeof(*g)))
 		return "netlink";
 	g = mnl_nlmsg_get_payload(req);
 	return g->cmd <= TWCTL_CMD_MAX && names[g->cmd] ? names[g->cmd]
@@ -216,7 +216,7 @@ static int record_kernel_error(struct nl_batch *b, int error,
 		return fail(EXIT_FAIL, "%s%s (%s)", ext->msg, where,
 			    strerror(error));
 	return fail(EXIT_FAIL, "the kernel refused the %s request%s (%s)",
-		    cmd_name(req), where, strerror(error));
+		    cmd_name(req, ours), where, strerror(error));
 }
 
 /* NLMSG_ERROR: an ACK (error 0) ends a request, anything else fails it. */
@@ -318,9 +318,12 @@ static int receive_reply(struct nl *nl, struct nl_batch *b)
 	for (;;) {
 		int n = nl_recv(nl, NULL), r;
 
-		if (n == -ENOBUFS)
+		if (n == -ENOBUFS) {
+			/* Callers of a non-idempotent request word it better. */
+			nl->err = ENOBUFS;
 			return fail(EXIT_FAIL,
-				    "netlink receive buffer overrun: the reply was lost; try again");
+				    "netlink receive buffer overrun: the kernel's reply was lost");
+		}
 		if (n < 0)
 			return fail(EXIT_FAIL, "netlink receive failed: %s",
 				    strerror(-n));
