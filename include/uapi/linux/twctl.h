@@ -43,8 +43,11 @@
  *	every entry: the tool refuses that unless asked explicitly),
  *	optional TWCTL_A_DRY_RUN, optional TWCTL_A_LIMIT (kill at most N).
  *	Reply: TWCTL_A_MATCHED, TWCTL_A_KILLED, TWCTL_A_DRY_RUN if set.
- *	An entry that expired on its own while being killed is matched but
- *	not counted as killed. Each real kill is announced on the events group.
+ *	With a limit, the walk stops at the limit, so MATCHED counts the
+ *	entries selected before it stopped (at most the limit), not every
+ *	entry the filter would select. An entry that expired on its own while
+ *	being killed is matched but not counted as killed. Each real kill is
+ *	announced on the events group.
  *
  * TWCTL_CMD_KILL_EVENT (multicast on TWCTL_MCGRP_EVENTS, CAP_NET_ADMIN)
  *	TWCTL_A_EVENT_PID, TWCTL_A_EVENT_UID, TWCTL_A_EVENT_COMM,
@@ -56,8 +59,11 @@
  * Every attribute of a TWCTL_A_FILTER nest narrows the selection; all of
  * them must match (logical AND). Port ranges are inclusive. An IPv4
  * address filter also matches IPv4-mapped IPv6 entries (::ffff:a.b.c.d),
- * as inet_diag does. Time filters compare against the values reported in
- * the entry attributes of the same names.
+ * as inet_diag does. A family that contradicts an address filter (AF_INET6
+ * with a 4-byte address, AF_INET with a 16-byte one) is rejected; to select
+ * IPv4-mapped entries only, give the mapped IPv6 prefix ::ffff:a.b.c.d/N+96.
+ * Time filters compare against the values reported in the entry
+ * attributes of the same names.
  */
 
 #ifndef _UAPI_LINUX_TWCTL_H
