@@ -6,10 +6,8 @@ TOP := $(CURDIR)
 VERSION := $(shell sed -n 's/^\#define TWCTL_VERSION "\(.*\)"/\1/p' module/version.h)
 KDIR ?= $(shell scripts/kdir default 2>/dev/null)
 KERNEL ?= 6.12
+SUITES ?=
 PREFIX ?= /usr/local
-SBINDIR ?= $(PREFIX)/sbin
-MANDIR ?= $(PREFIX)/share/man
-BASHCOMPDIR ?= /usr/share/bash-completion/completions
 DESTDIR ?=
 
 .PHONY: all module cli modules-all deps check demo dkms-check install uninstall \
@@ -22,7 +20,7 @@ help:
 	@echo "make module       twctl.ko only (KDIR=...)"
 	@echo "make cli          tools/twctl only"
 	@echo "make deps         install/cache everything the tests need (root; scripts/deps)"
-	@echo "make check        every test suite; ends with 'N passed, N failed'"
+	@echo "make check        every test suite; ends with 'N passed, N failed' (SUITES=\"static kunit\" for some)"
 	@echo "make demo         boot a guest (KERNEL=6.12|6.1), load twctl, make TIME_WAIT traffic, run twctl"
 	@echo "make modules-all  twctl.ko against every installed/cached headers tree, W=1 -Werror"
 	@echo "make dkms-check   dkms build against every headers tree in a throwaway dkms tree"
@@ -45,7 +43,7 @@ deps:
 	scripts/deps
 
 check:
-	tests/run-all
+	@TWCTL_SUITES="$(SUITES)" tests/run-all
 
 demo:
 	tests/vm/demo $(KERNEL)
@@ -58,18 +56,9 @@ kunit-kernel:
 
 install: install-cli install-dkms
 
+# CLI, man page and bash completion: tools/Makefile's install target.
 install-cli: cli
-	install -D -m 0755 tools/twctl $(DESTDIR)$(SBINDIR)/twctl
-	@set -e; for m in tools/man/*.[1-8]; do \
-		[ -f "$$m" ] || continue; \
-		s=$${m##*.}; \
-		echo "install $$m -> $(DESTDIR)$(MANDIR)/man$$s/"; \
-		install -D -m 0644 "$$m" "$(DESTDIR)$(MANDIR)/man$$s/$${m##*/}"; \
-	done
-	@set -e; if [ -f tools/completion/twctl ]; then \
-		install -D -m 0644 tools/completion/twctl $(DESTDIR)$(BASHCOMPDIR)/twctl; \
-		echo "install tools/completion/twctl -> $(DESTDIR)$(BASHCOMPDIR)/twctl"; \
-	fi
+	$(MAKE) -C tools install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 
 # Copies the DKMS source tree to /usr/src/twctl-$(VERSION), then dkms add +
 # install (builds and signs for the running kernel).  With DESTDIR only the
@@ -83,9 +72,8 @@ install-dkms:
 	fi
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/twctl $(DESTDIR)$(BASHCOMPDIR)/twctl
-	@set -e; for m in tools/man/*.[1-8]; do \
-		[ -f "$$m" ] || continue; rm -f "$(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}"; done
+	rm -f $(DESTDIR)$(PREFIX)/sbin/twctl $(DESTDIR)$(PREFIX)/share/man/man8/twctl.8 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/twctl
 	@if [ -z "$(DESTDIR)" ] && dkms status -m twctl -v $(VERSION) | grep -q .; then \
 		dkms remove -m twctl -v $(VERSION) --all; fi
 	rm -rf $(DESTDIR)/usr/src/twctl-$(VERSION)
