@@ -184,6 +184,7 @@ extern unsigned int twctl_capture_max;
 int twctl_capture_init(void);
 void twctl_capture_exit(void);
 bool twctl_capture_active(void);
+int twctl_capture_record(u64 cookie, const struct twctl_capture *cap);
 bool twctl_capture_lookup(u64 cookie, struct twctl_capture *out);
 void twctl_capture_forget(u64 cookie);
 void twctl_capture_show(struct seq_file *m);
