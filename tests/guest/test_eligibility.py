@@ -1,0 +1,775 @@
+#!/usr/bin/env python3
+"""Guest suite: RTO capture and recycle/reuse eligibility (issue 4).
+
+Runs as root inside a test guest (tests/vm/run --kernel 6.1|6.12|kunit).
+Two network namespaces joined by three veth pairs, one per RTT class; netem
+on the server side of each pair delays server-to-client packets by 0, 100
+or 400 ms, so the round trip of a connection over pair i is DELAYS[i]. The
+client closes first, so every TIME_WAIT entry lives in the client netns.
+
+Prints PASS:/FAIL: lines, INFO: lines with the measured figures, and ends
+with "N passed, N failed"; exits 1 if anything failed.
+
+Module: $TWCTL_KO, else build/dkms/<kver>/twctl.ko, else
+build/<kver>/module/twctl.ko, else /root/scratch/twb/{61,612}/module/twctl.ko.
+CLI: $TWCTL_CLI, else tools/twctl. The suite reloads the module (to make
+entries before it is loaded, and with capture_max=5) and leaves it loaded
+with default parameters.
+"""
+import contextlib
+import ctypes
+import errno
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+import traceback
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+KVER = os.uname().release
+CLI = os.environ.get('TWCTL_CLI') or os.path.join(REPO, 'tools', 'twctl')
+DEBUGFS = '/sys/kernel/debug/twctl'
+
+TAG = f'{os.getpid() % 100000}'
+NS_C = f'twelc{TAG}'        # client: holds the TIME_WAIT entries
+NS_S = f'twels{TAG}'        # server: netem on its veth ends
+
+DELAYS = (0, 100, 400)      # ms, server -> client, one veth pair each
+
+# One server port per purpose, so that every check can pick its own entries.
+PORT_RTT = 7000
+PORT_NOTS = 7001
+PORT_PRE = 7002
+PORT_BOUND = 7010
+PORT_FILTER = 7020
+PORT_REUSE = 7030
+PORT_GC = 7040
+PORTS = (PORT_RTT, PORT_NOTS, PORT_PRE, PORT_BOUND, PORT_FILTER, PORT_REUSE,
+         PORT_GC)
+
+# Time the guest adds to a round trip on top of netem (TCG emulation,
+# scheduling, the server thread's reaction before it sends its FIN).
+SLACK_MS = 50
+RTO_MIN_MS = 200            # TCP_RTO_MIN
+JIFFY_MS = 4                # HZ=250 in Debian's and the KUnit kernels; a bound
+
+
+def recycle_after(rto):
+    return (rto << 2) - (rto >> 1)
+
+
+class Fail(Exception):
+    pass
+
+
+def expect(cond, msg):
+    if not cond:
+        raise Fail(msg)
+
+
+# --------------------------------------------------------------------------
+# Reporting
+
+class Report:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def ok(self, name):
+        self.passed += 1
+        print(f'PASS: {name}', flush=True)
+
+    def fail(self, name, why):
+        self.failed += 1
+        why = ' '.join(str(why).split())[:1500]
+        print(f'FAIL: {name}: {why}', flush=True)
+
+    def check(self, name, fn, *a, **kw):
+        try:
+            res = fn(*a, **kw)
+        except Fail as e:
+            self.fail(name, e)
+            return None
+        except Exception as e:  # a broken check is a failed check
+            tb = traceback.extract_tb(e.__traceback__)[-1]
+            self.fail(name, f'{type(e).__name__}: {e} (line {tb.lineno})')
+            return None
+        self.ok(name)
+        return res
+
+    def finish(self):
+        print(f'{self.passed} passed, {self.failed} failed', flush=True)
+        return 1 if self.failed else 0
+
+
+R = Report()
+
+
+def info(msg):
+    print(f'INFO: {msg}', flush=True)
+
+
+# --------------------------------------------------------------------------
+# Processes, namespaces, sysctls
+
+def run(cmd, check=True, timeout=60):
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    if check and r.returncode != 0:
+        raise Fail(f'{" ".join(cmd)}: exit {r.returncode}: {r.stderr.strip()[:300]}')
+    return r
+
+
+_libc = ctypes.CDLL(None, use_errno=True)
+CLONE_NEWNET = 0x40000000
+
+
+@contextlib.contextmanager
+def netns(name):
+    """Move the calling thread into netns NAME (sockets made inside stay there)."""
+    orig = os.open('/proc/thread-self/ns/net', os.O_RDONLY)
+    fd = os.open(f'/run/netns/{name}', os.O_RDONLY)
+    try:
+        if _libc.setns(fd, CLONE_NEWNET) != 0:
+            e = ctypes.get_errno()
+            raise OSError(e, f'setns {name}: {os.strerror(e)}')
+        yield
+    finally:
+        if _libc.setns(orig, CLONE_NEWNET) != 0:
+            e = ctypes.get_errno()
+            raise OSError(e, f'setns back: {os.strerror(e)}')
+        os.close(fd)
+        os.close(orig)
+
+
+def sysctl(ns, name, value=None):
+    if value is None:
+        return run(['ip', 'netns', 'exec', ns, 'sysctl', '-n', name]).stdout.strip()
+    run(['ip', 'netns', 'exec', ns, 'sysctl', '-qw', f'{name}={value}'])
+    return str(value)
+
+
+def v4(i, host):
+    return f'198.18.{i}.{host}'
+
+
+def v6(i, host):
+    return f'fd00:{i}::{host}'
+
+
+def setup_net():
+    for m in ('veth', 'sch_netem'):
+        run(['modprobe', m], check=False)   # built in on the KUnit kernel
+    for ns in (NS_C, NS_S):
+        run(['ip', 'netns', 'del', ns], check=False)
+        run(['ip', 'netns', 'add', ns])
+        run(['ip', '-n', ns, 'link', 'set', 'lo', 'up'])
+        # No per-destination metrics cache: each connection's RTO comes
+        # from its own samples only (tcp_init_metrics could seed srtt and
+        # rttvar from an earlier connection to the same peer).
+        sysctl(ns, 'net.ipv4.tcp_no_metrics_save', 1)
+        sysctl(ns, 'net.ipv4.tcp_timestamps', 1)
+        sysctl(ns, 'net.ipv4.tcp_tw_reuse', 0)
+    sysctl(NS_C, 'net.ipv4.ip_local_port_range', '20000 60999')
+    for i, d in enumerate(DELAYS):
+        c, s = f'c{i}', f's{i}'
+        run(['ip', 'link', 'add', c, 'netns', NS_C, 'type', 'veth', 'peer', 'name', s, 'netns', NS_S])
+        for ns, dev, host in ((NS_C, c, 1), (NS_S, s, 2)):
+            run(['ip', '-n', ns, 'addr', 'add', f'{v4(i, host)}/24', 'dev', dev])
+            run(['ip', '-n', ns, 'addr', 'add', f'{v6(i, host)}/64', 'dev', dev, 'nodad'])
+            run(['ip', '-n', ns, 'link', 'set', dev, 'up'])
+        # Permanent neighbours: otherwise the first SYN of a class waits for
+        # an ARP/ND reply that netem delays too, and its RTT sample (the
+        # first, which sets rttvar to twice itself) comes out as 2 x RTT.
+        macs = {dev: json.loads(run(['ip', '-n', ns, '-j', 'link', 'show', 'dev', dev]).stdout)[0]['address']
+                for ns, dev in ((NS_C, c), (NS_S, s))}
+        for ns, dev, peer, host in ((NS_C, c, s, 2), (NS_S, s, c, 1)):
+            for addr in (v4(i, host), v6(i, host)):
+                run(['ip', '-n', ns, 'neigh', 'replace', addr, 'lladdr', macs[peer],
+                     'dev', dev, 'nud', 'permanent'])
+        if d:
+            run(['ip', 'netns', 'exec', NS_S, 'tc', 'qdisc', 'add', 'dev', s, 'root', 'netem', 'delay', f'{d}ms'])
+
+
+def teardown_net():
+    for ns in (NS_C, NS_S):
+        run(['ip', 'netns', 'del', ns], check=False)
+
+
+# --------------------------------------------------------------------------
+# Module
+
+def module_path():
+    cands = []
+    if os.environ.get('TWCTL_KO'):
+        cands.append(os.environ['TWCTL_KO'])
+    cands += [os.path.join(REPO, 'build', 'dkms', KVER, 'twctl.ko'),
+              os.path.join(REPO, 'build', KVER, 'module', 'twctl.ko')]
+    sub = '612' if KVER.startswith('6.12') else '61'
+    cands.append(f'/root/scratch/twb/{sub}/module/twctl.ko')
+    for c in cands:
+        if os.path.isfile(c):
+            return c
+    raise Fail('no twctl.ko: tried ' + ', '.join(cands))
+
+
+def loaded():
+    return os.path.exists('/sys/module/twctl')
+
+
+def unload():
+    for _ in range(50):
+        if not loaded():
+            return
+        r = run(['rmmod', 'twctl'], check=False)
+        if r.returncode == 0:
+            return
+        time.sleep(0.1)
+    raise Fail(f'rmmod twctl: {r.stderr.strip()}')
+
+
+def load(*params):
+    unload()
+    ko = module_path()
+    run(['insmod', ko, *params])
+    expect(loaded(), f'insmod {ko} left no /sys/module/twctl')
+
+
+def param(name):
+    with open(f'/sys/module/twctl/parameters/{name}') as f:
+        return f.read().strip()
+
+
+def stats():
+    out = {}
+    with open(f'{DEBUGFS}/stats') as f:
+        for line in f:
+            p = line.split()
+            if len(p) == 2 and p[1].lstrip('-').isdigit():
+                out[p[0]] = int(p[1])
+    return out
+
+
+def debugfs_captured_live():
+    """Entries of every netns whose age was captured (no '~' on the age)."""
+    n = 0
+    with open(f'{DEBUGFS}/entries') as f:
+        for line in f:
+            if line.startswith('#'):
+                continue
+            p = line.split()
+            if len(p) >= 8 and not p[7].endswith('~'):
+                n += 1
+    return n
+
+
+# --------------------------------------------------------------------------
+# The CLI
+
+def twctl(*args, ns=NS_C):
+    cmd = [CLI, '-j'] + (['-N', ns] if ns else []) + list(args)
+    r = run(cmd, check=False)
+    if r.returncode != 0:
+        raise Fail(f'{" ".join(cmd)}: exit {r.returncode}: {r.stderr.strip()[:300]}')
+    try:
+        return json.loads(r.stdout)
+    except ValueError as e:
+        raise Fail(f'{" ".join(cmd)}: not JSON ({e}): {r.stdout[:200]!r}')
+
+
+def entries(*filters):
+    return {e['cookie']: e for e in twctl('list', *filters)}
+
+
+def entry(cookie):
+    got = twctl('list', '--cookie', str(cookie))
+    expect(len(got) <= 1, f'--cookie {cookie} gave {len(got)} entries')
+    if got:
+        expect(got[0]['cookie'] == cookie, f'--cookie {cookie} gave cookie {got[0]["cookie"]}')
+    return got[0] if got else None
+
+
+# --------------------------------------------------------------------------
+# Traffic
+
+class Server:
+    """Listens in NS_S; closes each connection once the client has closed."""
+
+    def __init__(self, family, addr, port):
+        with netns(NS_S):
+            self.sock = socket.socket(family, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind((addr, port))
+        self.sock.listen(256)
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(c,), daemon=True).start()
+
+    @staticmethod
+    def _serve(c):
+        try:
+            c.settimeout(30)
+            while c.recv(4096):
+                pass
+        except OSError:
+            pass
+        finally:
+            c.close()
+
+
+SERVERS = {}
+
+
+def server_for(family, i, port):
+    addr = v4(i, 2) if family == socket.AF_INET else v6(i, 2)
+    key = (family, addr, port)
+    if key not in SERVERS:
+        SERVERS[key] = Server(family, addr, port)
+    return addr
+
+
+def connect_close(i, port, family=socket.AF_INET):
+    """One connection over pair i, closed by the client first: a TIME_WAIT
+    entry in NS_C. Returns (lport, remote address)."""
+    raddr = server_for(family, i, port)
+    with netns(NS_C):
+        s = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        s.settimeout(20)
+        s.connect((raddr, port))
+        lport = s.getsockname()[1]
+    finally:
+        s.close()
+    return lport, raddr
+
+
+def wait_entry(lport, rport, state='TIME_WAIT', timeout=20):
+    """The entry of the connection from lport to rport, once in @state."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        for e in twctl('list', '--lport', str(lport), '--rport', str(rport)):
+            last = e
+            if state is None or e['state'] == state:
+                return e
+        time.sleep(0.02)
+    raise Fail(f'no {state} entry for lport {lport} rport {rport} within {timeout}s (last: {last})')
+
+
+def make_entries(n, i, port, family=socket.AF_INET):
+    conns = [connect_close(i, port, family) for _ in range(n)]
+    return [wait_entry(lp, port) for lp, _ in conns]
+
+
+# --------------------------------------------------------------------------
+# Checks
+
+def rto_bounds(d):
+    """Where the captured RTO must fall for a path of RTT d ms.
+
+    Linux sets RTO = srtt + rttvar (__tcp_set_rto), rounded up to a jiffy.
+    tcp_rtt_estimator starts rttvar at max(2 x first sample, tcp_rto_min)
+    and never lets it fall below tcp_rto_min (200 ms); later samples close to
+    the first only move it towards max(mdev, 200 ms). With every sample
+    between d and d + SLACK (netem adds exactly d; the guest adds the rest),
+    srtt is in [d, d + SLACK] and rttvar in [200, max(2 (d + SLACK), 200)]:
+        d + 200  <=  rto  <=  max(3 (d + SLACK), d + SLACK + 200) + 1 jiffy
+    i.e. about RTT + 200 ms for short paths and up to 3 x RTT for long ones.
+    """
+    lo = d + RTO_MIN_MS
+    hi = max(3 * (d + SLACK_MS), d + SLACK_MS + RTO_MIN_MS) + JIFFY_MS
+    return lo, hi
+
+
+def check_captured(e, d):
+    expect(e['age_source'] == 'captured', f'age_source {e["age_source"]}')
+    expect(e['rto_source'] == 'captured', f'rto_source {e["rto_source"]}')
+    rto, srtt = e['rto_ms'], e['srtt_us']
+    lo, hi = rto_bounds(d)
+    expect(lo <= rto <= hi, f'rto_ms {rto} outside [{lo}, {hi}] for rtt {d} ms (srtt_us {srtt})')
+    # netem delays by at least d; srtt_us is srtt >> 3, truncated
+    expect(d * 1000 - 1 <= srtt <= (d + SLACK_MS) * 1000,
+           f'srtt_us {srtt} not within [{d * 1000}, {(d + SLACK_MS) * 1000}] for rtt {d} ms')
+    # The same computation, exactly: rttvar >= 200 ms, rounded up to jiffies.
+    expect(rto * 1000 >= srtt + RTO_MIN_MS * 1000,
+           f'rto_ms {rto} < srtt {srtt} us + 200 ms')
+    expect(e['recycle_after_ms'] == recycle_after(rto),
+           f'recycle_after_ms {e["recycle_after_ms"]} != (rto<<2)-(rto>>1) = {recycle_after(rto)}')
+    # The captured age starts at entry to tcp_time_wait(); the timer's at its
+    # last arming (60 s for TIME_WAIT): they agree unless the entry spent
+    # time in FIN_WAIT2 first (at most the server's reaction to our FIN).
+    timer_age = 60000 - e['remaining_ms']
+    expect(-2 * JIFFY_MS <= e['age_ms'] - timer_age <= 1000,
+           f'captured age {e["age_ms"]} ms vs timer age {timer_age} ms')
+
+
+def observe_flip(cookie, d):
+    """Polls one entry through its recycle_after_ms. Every observation is
+    judged by its own age: younger than recycle_after_ms must be
+    "too-young", older must be "eligible"; both kinds must be seen."""
+    first = entry(cookie)
+    expect(first is not None, f'entry {cookie} vanished')
+    after = first['recycle_after_ms']
+    deadline = time.monotonic() + after / 1000 + 30
+    young, old = [], []
+    while time.monotonic() < deadline:
+        e = entry(cookie)
+        expect(e is not None, f'entry {cookie} vanished while polled')
+        expect(e['recycle_after_ms'] == after and e['rto_ms'] == first['rto_ms'],
+               f'rto/recycle_after changed: {first["rto_ms"]}/{after} -> {e["rto_ms"]}/{e["recycle_after_ms"]}')
+        if e['age_ms'] < after:
+            expect(not e['recycle_eligible'] and e['recycle_reason'] == 'too-young',
+                   f'age {e["age_ms"]} < {after} but recycle {e["recycle_eligible"]}/{e["recycle_reason"]}')
+            young.append(e['age_ms'])
+        else:
+            expect(e['recycle_eligible'] and e['recycle_reason'] == 'eligible',
+                   f'age {e["age_ms"]} >= {after} but recycle {e["recycle_eligible"]}/{e["recycle_reason"]}')
+            old.append(e['age_ms'])
+            if len(old) >= 3:
+                break
+        time.sleep(0.01 if after - e['age_ms'] < 300 else 0.05)
+    return first, young, old
+
+
+def test_rtt_class(i, d, family=socket.AF_INET, label=None):
+    label = label or f'rtt={d}ms'
+    for attempt in range(3):
+        lport, raddr = connect_close(i, PORT_RTT, family)
+        e = wait_entry(lport, PORT_RTT)
+        check_captured(e, d)
+        first, young, old = observe_flip(e['cookie'], d)
+        if young and old:
+            break
+        if not old:
+            raise Fail(f'{label}: never became eligible (ages seen {young[:3]}..{young[-3:]})')
+        # The guest was too slow to see it young: try again.
+        info(f'{label}: first look at age {old[0]} >= {first["recycle_after_ms"]}, retrying')
+    else:
+        raise Fail(f'{label}: could not observe the entry before recycle_after_ms in 3 tries')
+    info(f'{label} family={"inet6" if family == socket.AF_INET6 else "inet"} '
+         f'srtt_us={first["srtt_us"]} rto_ms={first["rto_ms"]} '
+         f'recycle_after_ms={first["recycle_after_ms"]} '
+         f'last_too_young_age_ms={max(young)} flipped_at_age_ms={min(old)} '
+         f'observations={len(young) + len(old)}')
+
+
+def test_pre_module_entries(pre):
+    got = entries('--rport', str(PORT_PRE))
+    byport = {e['lport']: e for e in got.values()}
+    for lp in pre:
+        e = byport.get(lp)
+        expect(e is not None, f'entry from lport {lp}, made before the module, not listed')
+        expect(e['age_source'] == 'timer', f'lport {lp}: age_source {e["age_source"]}')
+        expect(e['rto_source'] == 'assumed', f'lport {lp}: rto_source {e["rto_source"]}')
+        expect(e['rto_ms'] == RTO_MIN_MS and e['srtt_us'] == 0,
+               f'lport {lp}: rto_ms {e["rto_ms"]} srtt_us {e["srtt_us"]}')
+        expect(e['recycle_after_ms'] == 700, f'lport {lp}: recycle_after_ms {e["recycle_after_ms"]}')
+        expect(abs(e['age_ms'] + e['remaining_ms'] - 60000) <= 2 * JIFFY_MS,
+               f'lport {lp}: timer age {e["age_ms"]} + remaining {e["remaining_ms"]} != 60 s')
+
+
+def test_no_timestamps():
+    sysctl(NS_S, 'net.ipv4.tcp_timestamps', 0)
+    try:
+        made = make_entries(1, 0, PORT_NOTS) + make_entries(1, 1, PORT_NOTS)
+    finally:
+        sysctl(NS_S, 'net.ipv4.tcp_timestamps', 1)
+    sysctl(NS_C, 'net.ipv4.tcp_tw_reuse', 1)
+    try:
+        deadline = time.monotonic() + 30
+        pending = {e['cookie']: e for e in made}
+        while pending and time.monotonic() < deadline:
+            for c in list(pending):
+                e = entry(c)
+                expect(e is not None, f'entry {c} vanished')
+                expect(e['age_source'] == 'captured', f'{c}: age_source {e["age_source"]}')
+                expect(not e['timestamps'], f'{c}: timestamps reported although the peer had them off')
+                expect(not e['recycle_eligible'] and e['recycle_reason'] == 'no-timestamps',
+                       f'{c}: age {e["age_ms"]}: recycle {e["recycle_eligible"]}/{e["recycle_reason"]}')
+                expect(not e['reuse_eligible'] and e['reuse_reason'] == 'no-timestamps',
+                       f'{c}: reuse {e["reuse_eligible"]}/{e["reuse_reason"]}')
+                # Judged past the point a timestamped entry would flip.
+                if e['age_ms'] >= e['recycle_after_ms'] + 200:
+                    del pending[c]
+            time.sleep(0.05)
+        expect(not pending, f'{len(pending)} entries never reached recycle_after_ms + 200 ms')
+        elig = entries('--eligible', '--rport', str(PORT_NOTS))
+        expect(not elig, f'--eligible lists {len(elig)} entries without timestamps')
+    finally:
+        sysctl(NS_C, 'net.ipv4.tcp_tw_reuse', 0)
+
+
+def test_store_bound():
+    load('capture_max=5')
+    expect(param('capture_max') == '5', f'capture_max reads {param("capture_max")}')
+    made = make_entries(20, 0, PORT_BOUND)
+    st = stats()
+    got = entries('--rport', str(PORT_BOUND))
+    ours = [got[e['cookie']] for e in made if e['cookie'] in got]
+    expect(len(ours) == 20, f'only {len(ours)} of 20 entries listed')
+    cap = [e for e in ours if e['age_source'] == 'captured']
+    expect(1 <= len(cap) <= 5, f'{len(cap)} captured entries with capture_max=5')
+    for e in ours:
+        if e['age_source'] != 'captured':
+            expect(e['rto_source'] == 'assumed', f'dropped entry with rto_source {e["rto_source"]}')
+    expect(st['capture_records'] <= 5, f'capture_records {st["capture_records"]} > 5')
+    expect(st['capture_drops'] >= 15, f'capture_drops {st["capture_drops"]} < 15')
+    info(f'capture_max=5: {len(cap)} of 20 captured, capture_drops={st["capture_drops"]}, '
+         f'capture_records={st["capture_records"]}')
+
+
+def wait_store_consistent(what, timeout):
+    """capture_records == entries (any netns) with a captured age."""
+    deadline = time.monotonic() + timeout
+    while True:
+        st = stats()
+        live = debugfs_captured_live()
+        if st['capture_records'] == live:
+            return st
+        if time.monotonic() > deadline:
+            raise Fail(f'{what}: capture_records {st["capture_records"]} != {live} captured live entries '
+                       f'after {timeout}s (gc runs {st.get("capture_gc_runs")})')
+        time.sleep(0.1)
+
+
+def test_gc():
+    # Reloaded with a 1 s collector so that the test waits seconds, not tens.
+    load('capture_gc_ms=1000')
+    tw_max = int(open('/proc/sys/net/ipv4/tcp_max_tw_buckets').read())
+    expect(int(param('capture_max')) == tw_max,
+           f'default capture_max {param("capture_max")} != tcp_max_tw_buckets {tw_max}')
+    made = make_entries(6, 0, PORT_GC)
+    for e in made:
+        expect(e['age_source'] == 'captured', f'entry {e["cookie"]} not captured')
+    st0 = wait_store_consistent('before kills', 10)
+    expect(st0['capture_records'] >= 6, f'capture_records {st0["capture_records"]} < 6')
+
+    # twctl kill forgets the records of what it kills, at once.
+    for e in made[:3]:
+        r = twctl('kill', '--cookie', str(e['cookie']))
+        expect(r.get('killed') == 1, f'kill --cookie {e["cookie"]}: {r}')
+    st1 = stats()
+    expect(st1['capture_records'] <= st0['capture_records'] - 3,
+           f'capture_records {st0["capture_records"]} -> {st1["capture_records"]} after 3 kills')
+    expect(st1['capture_freed'] >= st0['capture_freed'] + 3,
+           f'capture_freed {st0["capture_freed"]} -> {st1["capture_freed"]}')
+
+    # Entries killed behind the module's back (ss -K) are collected.
+    runs0 = stats()['capture_gc_runs']
+    for e in made[3:]:
+        run(['ip', 'netns', 'exec', NS_C, 'ss', '-K', '-tn', 'state', 'time-wait',
+             'sport', '=', f':{e["lport"]}', 'dport', '=', f':{PORT_GC}'])
+    left = entries('--rport', str(PORT_GC))
+    expect(not left, f'{len(left)} entries survived ss -K')
+    st2 = wait_store_consistent('after ss -K', 15)
+    expect(st2['capture_gc_runs'] > runs0, 'no collection ran')
+    expect(st2['capture_freed'] >= st0['capture_freed'] + 6,
+           f'capture_freed {st0["capture_freed"]} -> {st2["capture_freed"]}')
+    info(f'gc: capture_records {st0["capture_records"]} -> {st1["capture_records"]} (3 twctl kills) '
+         f'-> {st2["capture_records"]} (3 ss -K, collected), capture_freed +{st2["capture_freed"] - st0["capture_freed"]}')
+
+
+def bracket(name, before, sel, after, pred):
+    """@sel came from a filtered list taken between @before and @after.
+    Each predicate only ever turns true as an entry ages, so: an entry that
+    satisfied it before (and still exists) must be selected; a selected
+    entry must satisfy it in its own reported fields, and afterwards."""
+    for c, e in sel.items():
+        expect(pred(e), f'{name}: selected entry {c} does not match by its own fields: {e}')
+        if c in after:
+            expect(pred(after[c]), f'{name}: selected entry {c} no longer matches')
+    for c, e in before.items():
+        if c in after and pred(e):
+            expect(c in sel, f'{name}: entry {c} matched before but is not selected: {e}')
+    notsel = [c for c in after if c not in sel and c in before]
+    expect(sel, f'{name}: selected nothing (test needs both kinds)')
+    expect(notsel, f'{name}: selected everything (test needs both kinds)')
+
+
+def test_filters():
+    make_entries(3, 0, PORT_FILTER)     # young, too recent for reuse
+    sysctl(NS_C, 'net.ipv4.tcp_tw_reuse', 1)
+    try:
+        before = entries()
+        elig = entries('--eligible')
+        reus = entries('--reusable')
+        older = entries('--older-than', '5s')
+        summ = twctl('summary', '--by', 'rport')
+        after = entries()
+    finally:
+        sysctl(NS_C, 'net.ipv4.tcp_tw_reuse', 0)
+    bracket('--eligible', before, elig, after, lambda e: e['recycle_eligible'])
+    bracket('--reusable', before, reus, after, lambda e: e['reuse_eligible'])
+    bracket('--older-than 5s', before, older, after, lambda e: e['age_ms'] >= 5000)
+    # summary: per remote port, count and eligible between the two lists.
+    groups = {g['rport']: g for g in summ}
+    for port in set(e['rport'] for e in before.values()) | set(groups):
+        b = [c for c, e in before.items() if e['rport'] == port]
+        g = groups.get(port, {'count': 0, 'eligible': 0})
+        lo_n = sum(1 for c in b if c in after)
+        lo_e = sum(1 for c in b if c in after and before[c]['recycle_eligible'])
+        hi_e = sum(1 for c in b if c not in after or after[c]['recycle_eligible'])
+        expect(lo_n <= g['count'] <= len(b), f'summary rport {port}: count {g["count"]} not in [{lo_n}, {len(b)}]')
+        expect(lo_e <= g['eligible'] <= hi_e,
+               f'summary rport {port}: eligible {g["eligible"]} not in [{lo_e}, {hi_e}]')
+    info(f'filters: {len(before)} entries, {len(elig)} --eligible, {len(reus)} --reusable, '
+         f'{len(older)} --older-than 5s, {len(groups)} summary groups')
+
+
+def auto_connect(i, port, lport):
+    """connect() with the port chosen by the kernel from [lport, lport]:
+    what tcp_twsk_unique() decides for the entry on that port. Returns the
+    port used, or None on EADDRNOTAVAIL."""
+    old = sysctl(NS_C, 'net.ipv4.ip_local_port_range')
+    sysctl(NS_C, 'net.ipv4.ip_local_port_range', f'{lport} {lport}')
+    try:
+        with netns(NS_C):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            s.settimeout(20)
+            s.connect((v4(i, 2), port))
+            return s.getsockname()[1]
+        except OSError as ex:
+            if ex.errno == errno.EADDRNOTAVAIL:
+                return None
+            raise
+        finally:
+            s.close()
+    finally:
+        sysctl(NS_C, 'net.ipv4.ip_local_port_range', ' '.join(old.split()))
+
+
+def test_reuse_one_second():
+    """tcp_tw_reuse=1: "too-recent" while ts_recent is from the current
+    second, "eligible" from the next one on (ktime_get_seconds(), which is
+    CLOCK_MONOTONIC, like time.monotonic())."""
+    sysctl(NS_C, 'net.ipv4.tcp_tw_reuse', 1)
+    try:
+        for _ in range(3):
+            # Close just after a second starts, so the first look comes
+            # while ts_recent is still from that second.
+            while not 0.02 < time.monotonic() % 1 < 0.15:
+                time.sleep(0.01)
+            lport, _ = connect_close(0, PORT_REUSE)
+            e = wait_entry(lport, PORT_REUSE)
+            c = e['cookie']
+            recent, ok = [], []
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and len(ok) < 2:
+                e = entry(c)
+                expect(e is not None, f'entry {c} vanished')
+                expect(e['timestamps'], f'entry {c} without timestamps')
+                if e['ts_recent_age_ms'] < 1000:
+                    expect(not e['reuse_eligible'] and e['reuse_reason'] == 'too-recent',
+                           f'ts_recent_age {e["ts_recent_age_ms"]}: reuse {e["reuse_eligible"]}/{e["reuse_reason"]}')
+                    recent.append(e['ts_recent_age_ms'])
+                else:
+                    expect(e['reuse_eligible'] and e['reuse_reason'] == 'eligible',
+                           f'ts_recent_age {e["ts_recent_age_ms"]}: reuse {e["reuse_eligible"]}/{e["reuse_reason"]}')
+                    ok.append(e['ts_recent_age_ms'])
+                time.sleep(0.05)
+            expect(ok, f'entry {c} never became reusable')
+            if recent:
+                info(f'reuse: entry {c} too-recent at ts_recent_age {recent[0]} ms, eligible at {ok[0]} ms')
+                return
+        raise Fail('could not observe an entry while too recent in 3 tries')
+    finally:
+        sysctl(NS_C, 'net.ipv4.tcp_tw_reuse', 0)
+
+
+def test_reuse_agrees_with_kernel():
+    """For each verdict, an automatic-port connect() to the same peer from
+    exactly the entry's port succeeds (reused) or fails (EADDRNOTAVAIL)."""
+    cases = [(0, 'disabled', False), (2, 'not-loopback', False), (1, 'eligible', True)]
+    for value, reason, reused in cases:
+        lport, _ = connect_close(0, PORT_REUSE)
+        e = wait_entry(lport, PORT_REUSE)
+        sysctl(NS_C, 'net.ipv4.tcp_tw_reuse', value)
+        try:
+            if reused:      # past the 1-second rule
+                deadline = time.monotonic() + 5
+                while e['ts_recent_age_ms'] < 1000 and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                    e = entry(e['cookie'])
+            e = entry(e['cookie'])
+            expect(e['reuse_reason'] == reason and e['reuse_eligible'] == reused,
+                   f'tcp_tw_reuse={value}: reuse {e["reuse_eligible"]}/{e["reuse_reason"]}, want {reason}')
+            got = auto_connect(0, PORT_REUSE, lport)
+            if reused:
+                expect(got == lport, f'tcp_tw_reuse={value}: connect from port {lport} failed although "{reason}"')
+                expect(entry(e['cookie']) is None, f'entry {e["cookie"]} still there after its port was reused')
+            else:
+                expect(got is None, f'tcp_tw_reuse={value}: connect reused port {lport} although "{reason}"')
+        finally:
+            sysctl(NS_C, 'net.ipv4.tcp_tw_reuse', 0)
+
+
+def test_reuse_sysctl_all():
+    """Every TIME_WAIT entry of the client netns (all on veth addresses)
+    says "disabled" with tcp_tw_reuse=0 and "not-loopback" with 2."""
+    for value, reason in ((0, 'disabled'), (2, 'not-loopback')):
+        sysctl(NS_C, 'net.ipv4.tcp_tw_reuse', value)
+        try:
+            got = entries('--state', 'time-wait')
+            expect(got, 'no entries')
+            bad = [e for e in got.values() if e['reuse_eligible'] or e['reuse_reason'] != reason]
+            expect(not bad, f'tcp_tw_reuse={value}: {len(bad)} entries not "{reason}": {bad[:1]}')
+            expect(not entries('--reusable'), f'tcp_tw_reuse={value}: --reusable selects entries')
+        finally:
+            sysctl(NS_C, 'net.ipv4.tcp_tw_reuse', 0)
+
+
+def main():
+    if os.geteuid() != 0 or os.environ.get('TWCTL_GUEST') != '1':
+        R.fail('guest', 'run as root inside a test guest (tests/vm/run)')
+        return R.finish()
+    if not os.access(CLI, os.X_OK):
+        R.fail('cli', f'{CLI} missing (make -C tools)')
+        return R.finish()
+
+    info(f'kernel {KVER}, module {module_path()}')
+    try:
+        unload()
+        setup_net()
+    except Exception as e:
+        R.fail('setup', e)
+        teardown_net()
+        return R.finish()
+
+    try:
+        # Entries made while the module is not loaded have no record.
+        pre = [connect_close(0, PORT_PRE)[0] for _ in range(2)]
+        R.check('load', load)
+        st = stats()
+        R.check('capture-active', lambda: expect(st.get('capture_active') == 1, f'stats: {st}'))
+        R.check('pre-module-entries-timer-assumed', test_pre_module_entries, pre)
+        for i, d in enumerate(DELAYS):
+            R.check(f'rtt-{d}ms-captured-and-flip', test_rtt_class, i, d)
+        R.check('rtt-100ms-ipv6-captured-and-flip', test_rtt_class, 1, 100,
+                socket.AF_INET6, 'rtt=100ms(v6)')
+        R.check('no-timestamps-never-eligible', test_no_timestamps)
+        R.check('reuse-one-second-rule', test_reuse_one_second)
+        R.check('reuse-sysctl-0-disabled-2-not-loopback', test_reuse_sysctl_all)
+        R.check('reuse-verdict-matches-kernel-connect', test_reuse_agrees_with_kernel)
+        R.check('filters-eligible-reusable-older-than-summary', test_filters)
+        R.check('store-bound-capture-max-5', test_store_bound)
+        R.check('gc-frees-records-of-vanished-entries', test_gc)
+    finally:
+        teardown_net()
+        try:
+            load()
+        except Exception as e:
+            R.fail('reload-defaults', e)
+    return R.finish()
+
+
+if __name__ == '__main__':
+    sys.exit(main())
