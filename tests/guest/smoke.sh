@@ -29,9 +29,16 @@ fi
 
 d=/sys/kernel/debug/twctl
 if [ -d "$d" ] && [ -n "$(ls -A "$d")" ]; then
-	writable=$(find "$d" -mindepth 1 -perm /222 -printf '%p ')
-	if [ -z "$writable" ]; then pass smoke-debugfs-readonly; else fail smoke-debugfs-readonly "writable: $writable"; fi
+	# no write bit on any file, and even root cannot write one
+	writable=$(find "$d" -mindepth 1 -type f -perm /222 -printf '%p ')
 	f=$(find "$d" -mindepth 1 -type f | head -n 1)
+	if [ -n "$writable" ]; then
+		fail smoke-debugfs-readonly "writable: $writable"
+	elif [ -n "$f" ] && (echo 1 >"$f") 2>/dev/null; then
+		fail smoke-debugfs-readonly "root could write $f"
+	else
+		pass smoke-debugfs-readonly
+	fi
 	if [ -n "$f" ] && cat "$f" >/dev/null 2>&1; then pass smoke-debugfs-readable; else fail smoke-debugfs-readable "cannot read ${f:-any file in $d}"; fi
 else
 	fail smoke-debugfs-readonly "$d missing or empty"
