@@ -1,0 +1,400 @@
+#!/usr/bin/env python3
+"""Inspection: `twctl list` reports exactly the timewait entries ss reports
+(IPv4, IPv6, v4-mapped, FIN_WAIT2, per netns, thousands at once); every filter
+selects exactly what the same predicate selects from ss's set; `summary`
+counts match; bad input exits 2 without asking the kernel; nobody can list.
+"""
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from twtest import (Reporter, Traffic, batch, debugfs_stats, diff_sets, expect,  # noqa: E402
+                    expect_same, addr_in, fmt_key, load_module, main_guard, netns_add, norm_addr, port_range,
+                    prepare_stack, run, ss_keys, tuples_of, twctl_list, twctl_json,
+                    twctl_run, veth_pair, wait_settled, TWCTL, NOBODY, PORT_RANGE)
+
+NS = 'twinsA'       # second netns, joined by veth
+BIG = 'twinsbig'    # netns for the few-thousand-entries dump
+BIG_N = 3000
+
+
+def build_scenario(t):
+    """The mix every phase-1 check looks at. Returns {tuple: state} of what
+    was made in this netns and in NS, and the explicit client ports used."""
+    made, made_ns = {}, {}
+    lo = t.server('127.0.0.1', 7001)
+    lo2 = t.server('127.0.0.1', 7002)
+    lo3 = t.server('127.0.0.1', 7003)
+    six = t.server('::1', 7001)
+    six4 = t.server('::1', 7004)
+    dual = t.server('::', 7005, dual=True)
+    fw4 = t.server('127.0.0.1', 7006)
+    fw6 = t.server('::1', 7006)
+    srv_close = t.server('127.0.0.1', 7007)
+    in_ns4 = t.server('198.18.0.2', 7001, netns=NS)
+    in_ns6 = t.server('fd00::2', 7002, netns=NS)
+    to_root4 = t.server('198.18.0.1', 7008)
+    to_root6 = t.server('fd00::1', 7008)
+    to_root_fw = t.server('198.18.0.1', 7009)
+    ports = t.client_ports(7)
+
+    def add(d, tuples, state='TIME_WAIT'):
+        for x in tuples:
+            d[x] = state
+
+    # first half: distinct counts per remote port (7001: 9+3+5+8=25, 7002: 7+1,
+    # 7003: 4, 7004: 3, 7005: 6, 7006: 5, 7008/7009 only in NS)
+    add(made, t.tw(lo, 9))
+    add(made, t.tw(lo, 3, src_addr='127.0.0.1', src_ports=ports[:3]))
+    add(made, t.tw(lo3, 4, src_addr='127.0.0.1', src_ports=ports[3:7]))
+    add(made, t.tw(six, 5))
+    add(made, t.tw(dual, 6, dest='::ffff:127.0.0.1'))
+    add(made, t.tw(fw4, 3, fin_wait2=True), 'FIN_WAIT2')
+    add(made, t.tw(fw6, 2, fin_wait2=True), 'FIN_WAIT2')
+    add(made_ns, t.tw(to_root4, 5, netns=NS))
+    add(made_ns, t.tw(to_root_fw, 2, netns=NS, fin_wait2=True), 'FIN_WAIT2')
+    # a gap in the time left, for the time filters
+    time.sleep(3)
+    add(made, t.tw(lo2, 7))
+    add(made, t.tw(six4, 3))
+    add(made, t.tw(srv_close, 2, closer='server'))
+    add(made, t.tw(in_ns4, 8))
+    add(made, t.tw(in_ns6, 1))
+    add(made_ns, t.tw(to_root6, 2, netns=NS))
+    return made, made_ns, ports
+
+
+def compare_list(args=(), pred=None, netns=None, exec_netns=None, user=None, nonempty=True,
+                 proper=True):
+    """A batch call: twctl list ARGS must equal pred applied to ss's set."""
+    def take():
+        return twctl_list(*args, netns=netns, exec_netns=exec_netns, user=user)
+
+    def verify(ss, got):
+        want = {k for k in ss if pred is None or pred(k)}
+        if nonempty:
+            expect(want, f'no entry in ss matches {" ".join(args) or "(no filter)"}: nothing to test')
+        if proper and pred is not None:
+            expect(len(want) < len(ss), f'every entry matches {" ".join(args)}: the filter is not tested')
+        expect_same(set(got), want, 'twctl', 'ss+predicate')
+    return take, verify
+
+
+def time_filter(kind):
+    """--expiring-within / --expiring-after: twctl's own remaining_ms from an
+    unfiltered list just before, with the elapsed time as the margin."""
+    def take():
+        t0 = time.monotonic()
+        full = twctl_list()
+        rem = sorted(e['remaining_ms'] for e in full.values())
+        expect(len(rem) >= 2, 'fewer than 2 entries')
+        gaps = [(rem[i + 1] - rem[i], i) for i in range(len(rem) - 1)]
+        gap, i = max(gaps)
+        # just at the top of the older cluster: the gap above is the margin
+        thr = rem[i] if kind == 'within' else rem[i] + 1
+        got = twctl_list(f'--expiring-{kind}', f'{thr}ms')
+        elapsed = int((time.monotonic() - t0) * 1000) + 20
+        return full, thr, got, elapsed, gap
+
+    def verify(ss, taken):
+        full, thr, got, elapsed, gap = taken
+        expect_same(set(full), set(ss), 'twctl list', 'ss')
+        rem = {k: e['remaining_ms'] for k, e in full.items()}
+        if kind == 'within':
+            must = {k for k in rem if rem[k] <= thr}
+            may = {k for k in rem if rem[k] <= thr + elapsed}
+        else:
+            must = {k for k in rem if rem[k] >= thr + elapsed}
+            may = {k for k in rem if rem[k] >= thr}
+        expect(must and len(may) < len(rem),
+               f'threshold {thr}ms (gap {gap}ms, margin {elapsed}ms) does not split the entries')
+        missing = must - set(got)
+        extra = set(got) - may
+        expect(not missing and not extra,
+               f'--expiring-{kind} {thr}ms (margin {elapsed}ms): {len(got)} listed; missing '
+               f'{[fmt_key(k) + " rem " + str(rem[k]) for k in list(missing)[:3]]}, extra '
+               f'{[fmt_key(k) + " rem " + str(rem.get(k)) for k in list(extra)[:3]]}')
+    return take, verify
+
+
+def group_key(by, g):
+    if by == 'lport':
+        return g['lport']
+    if by == 'rport':
+        return g['rport']
+    if by == 'raddr':
+        return (g['family'], g['remote'])
+    return (g['family'], g['remote'], g['rport'])
+
+
+def entry_group(by, k):
+    if by == 'lport':
+        return k.lport
+    if by == 'rport':
+        return k.rport
+    if by == 'raddr':
+        return (k.family, k.raddr)
+    return (k.family, k.raddr, k.rport)
+
+
+def compare_summary(by, args=(), pred=None, netns=None, top=None):
+    def take():
+        a = ['summary', '--by', by] + list(args)
+        if top:
+            a += ['--top', str(top)]
+        return twctl_json(*a, netns=netns)
+
+    def verify(ss, groups):
+        expect(isinstance(groups, list), f'summary -j printed {type(groups).__name__}')
+        want = Counter(entry_group(by, k) for k in ss if pred is None or pred(k))
+        expect(want, 'no entries to summarise')
+        got = {}
+        for g in groups:
+            if 'remote' in g:
+                g = dict(g, remote=norm_addr(g['remote']))
+            key = group_key(by, g)
+            expect(key not in got, f'group {key} reported twice')
+            got[key] = g['count']
+        counts = [g['count'] for g in groups]
+        expect(counts == sorted(counts, reverse=True), f'groups not largest first: {counts}')
+        if top:
+            expect(len(groups) == min(top, len(want)),
+                   f'--top {top} gave {len(groups)} groups of {len(want)}')
+            expect(sorted(counts, reverse=True) == sorted(want.values(), reverse=True)[:top],
+                   f'--top {top} counts {counts}, the largest are {sorted(want.values(), reverse=True)[:top]}')
+            for key, n in got.items():
+                expect(want.get(key) == n, f'group {key}: twctl {n}, ss {want.get(key)}')
+        else:
+            expect(got == dict(want), 'counts differ: ' + diff_sets(
+                set(got.items()), set(want.items()), 'twctl', 'ss'))
+        if by == 'dest':
+            lo, hi = port_range(netns)
+            for g in groups:
+                expect(g.get('ephemeral_range') == hi - lo + 1,
+                       f'ephemeral_range {g.get("ephemeral_range")}, ip_local_port_range {lo}-{hi} has {hi - lo + 1}')
+                key = group_key(by, dict(g, remote=norm_addr(g['remote'])))
+                eph = sum(1 for k in ss if (pred is None or pred(k)) and entry_group(by, k) == key
+                          and lo <= k.lport <= hi)
+                expect(g.get('ephemeral') == eph,
+                       f'group {key}: ephemeral {g.get("ephemeral")}, ss has {eph} local ports in {lo}-{hi}')
+    return take, verify
+
+
+def main(rep):
+    t = Traffic()
+    rep.info(rep.check('setup-load-module', load_module) or 'module not loaded')
+    expect_ok = os.path.exists('/sys/module/twctl')
+    if not expect_ok or not os.access(TWCTL, os.X_OK):
+        rep.fail('setup', f'module loaded: {expect_ok}; {TWCTL} executable: {os.access(TWCTL, os.X_OK)}')
+        return
+
+    def setup():
+        prepare_stack()
+        # leftovers of earlier suites would expire in the middle of ours
+        run(['ss', '-K', 'state', 'time-wait', 'state', 'fin-wait-2'])
+        netns_add(NS)
+        veth_pair(NS, 'twiv0', 'twiv1')
+        return True
+    if rep.check('setup-netns-veth', setup) is None:
+        return
+
+    # ---- phase 1: the mixed scenario -------------------------------------
+    t0 = time.monotonic()
+    res = rep.check('scenario-generate', build_scenario, t)
+    if res is None:
+        return
+    made, made_ns, ports = res
+    rep.info(f'made {len(made)} entries here and {len(made_ns)} in {NS} in {time.monotonic() - t0:.1f}s')
+    rep.check('scenario-in-ss', lambda: (wait_settled(made), wait_settled(made_ns, NS)))
+
+    fams = {x[0] for x in made}
+    v4m = {x for x in made if x[1].startswith('::ffff:')}
+    fw2 = {x for x, st in made.items() if st == 'FIN_WAIT2'}
+
+    def covers(ss, got):
+        expect_same(set(got), set(ss), 'twctl list', 'ss')
+        have = tuples_of(got)
+        expect(set(made) <= have, f'{len(set(made) - have)} generated entries missing')
+        states = {(k.family, k.laddr, k.lport, k.raddr, k.rport): k.state for k in got}
+        bad = [x for x, st in made.items() if states.get(x) != st]
+        expect(not bad, f'wrong state for {bad[:3]}')
+        expect(fams == {'inet', 'inet6'} and v4m and fw2, 'scenario lacks a kind of entry')
+        for k in got:
+            if k.laddr.startswith('::ffff:'):
+                expect(k.family == 'inet6', f'v4-mapped entry with family {k.family}')
+
+    def fw2_only(ss, got):
+        want = {k for k in ss if k.state == 'FIN_WAIT2'}
+        have = {k for k in got if k.state == 'FIN_WAIT2'}
+        expect(len(want) == len(fw2), f'ss shows {len(want)} FIN-WAIT-2 entries, made {len(fw2)}')
+        expect_same(have, want, 'twctl FIN_WAIT2', 'ss fin-wait-2')
+
+    c = Counter(x[4] for x in made)
+    expect_ports = ports  # explicit client ports 10000.. (outside the ephemeral range)
+    some = sorted(made)[0]
+    calls = [
+        ('list-equals-ss', lambda: twctl_list(), covers),
+        ('list-fin-wait2-state', lambda: twctl_list(), fw2_only),
+        ('filter-4', *compare_list(['-4'], lambda k: k.family == 'inet')),
+        ('filter-6', *compare_list(['-6'], lambda k: k.family == 'inet6')),
+        ('filter-lport-single', *compare_list(['--lport', '7007'], lambda k: k.lport == 7007)),
+        ('filter-lport-range', *compare_list(['--lport', f'{expect_ports[1]}-{expect_ports[5]}'],
+                                             lambda k: expect_ports[1] <= k.lport <= expect_ports[5])),
+        ('filter-rport-single', *compare_list(['--rport', '7001'], lambda k: k.rport == 7001)),
+        ('filter-rport-range', *compare_list(['--rport', '7002-7005'], lambda k: 7002 <= k.rport <= 7005)),
+        ('filter-laddr-v4-prefix-incl-mapped',
+         *compare_list(['--laddr', '127.0.0.0/8'], lambda k: addr_in(k.laddr, '127.0.0.0/8'))),
+        ('filter-laddr-v6', *compare_list(['--laddr', '::1'], lambda k: addr_in(k.laddr, '::1/128'))),
+        ('filter-laddr-veth-v4', *compare_list(['--laddr', '198.18.0.0/15'],
+                                               lambda k: addr_in(k.laddr, '198.18.0.0/15'))),
+        ('filter-raddr-v4-host-incl-mapped',
+         *compare_list(['--raddr', '127.0.0.1'], lambda k: addr_in(k.raddr, '127.0.0.1/32'))),
+        ('filter-raddr-v4-prefix', *compare_list(['--raddr', '198.18.0.0/24'],
+                                                 lambda k: addr_in(k.raddr, '198.18.0.0/24'))),
+        ('filter-raddr-v6-prefix', *compare_list(['--raddr', 'fd00::/8'], lambda k: addr_in(k.raddr, 'fd00::/8'))),
+        ('filter-raddr-v6-mapped-prefix-is-v6-only',
+         *compare_list(['--raddr', '::ffff:127.0.0.0/104'], lambda k: addr_in(k.raddr, '::ffff:127.0.0.0/104'))),
+        ('filter-and-4-raddr-rport', *compare_list(['-4', '--raddr', '127.0.0.0/8', '--rport', '7001-7003'],
+                                                   lambda k: k.family == 'inet' and addr_in(k.raddr, '127.0.0.0/8')
+                                                   and 7001 <= k.rport <= 7003)),
+        ('filter-and-6-laddr-mapped-lport', *compare_list(
+            ['-6', '--laddr', '::ffff:0:0/96', '--lport', f'{PORT_RANGE[0]}-{PORT_RANGE[1]}'],
+            lambda k: k.family == 'inet6' and addr_in(k.laddr, '::ffff:0:0/96')
+            and PORT_RANGE[0] <= k.lport <= PORT_RANGE[1])),
+        ('filter-state-time-wait', *compare_list(['--state', 'time-wait'], lambda k: k.state == 'TIME_WAIT')),
+        ('filter-state-fin-wait2', *compare_list(['--state', 'fin-wait2'], lambda k: k.state == 'FIN_WAIT2')),
+        ('filter-state-both', *compare_list(['--state', 'fin-wait2', '--state', 'time-wait'], None)),
+        ('filter-expiring-within', *time_filter('within')),
+        ('filter-expiring-after', *time_filter('after')),
+        ('summary-by-lport', *compare_summary('lport')),
+        ('summary-by-rport', *compare_summary('rport')),
+        ('summary-by-raddr', *compare_summary('raddr')),
+        ('summary-by-dest', *compare_summary('dest')),
+        ('summary-by-dest-filtered', *compare_summary('dest', ['-6'], lambda k: k.family == 'inet6')),
+        ('summary-rport-top3', *compare_summary('rport', top=3)),
+        ('summary-dest-top2', *compare_summary('dest', top=2)),
+    ]
+    rep.info(f'remote port counts made: {dict(sorted(c.items()))}')
+    ss = batch(rep, calls)
+
+    # --cookie: pick entries of each kind from the view just checked
+    if ss:
+        picks = {}
+        for k in sorted(ss):
+            kind = ('mapped' if k.laddr.startswith('::ffff:') else k.family) + '-' + k.state
+            picks.setdefault(kind, k)
+        cookie_calls = []
+        for kind, k in sorted(picks.items()):
+            for form, arg in (('dec', str(k.cookie)), ('hex', hex(k.cookie)), ('sk', f'sk:{k.cookie:x}')):
+                if form != 'dec' and kind != 'inet6-TIME_WAIT':
+                    continue
+                cookie_calls.append((f'filter-cookie-{form}-{kind}',
+                                     *compare_list(['--cookie', arg], lambda x, c=k.cookie: x.cookie == c)))
+        expect_ok = len(picks) >= 5
+        if not expect_ok:
+            rep.fail('filter-cookie-kinds', f'only {sorted(picks)} to pick cookies from')
+        batch(rep, cookie_calls)
+
+    # ---- unprivileged listing ------------------------------------------------
+    tmpd = tempfile.mkdtemp(prefix='twctl-nobody-')
+    os.chmod(tmpd, 0o755)
+    nobody_bin = os.path.join(tmpd, 'twctl')
+    shutil.copy(TWCTL, nobody_bin)
+    os.chmod(nobody_bin, 0o755)
+
+    def take_nobody():
+        return twctl_list(binary=nobody_bin, user='nobody'), twctl_list()
+
+    def verify_nobody(ss, taken):
+        nob, root = taken
+        expect_same(set(nob), set(ss), 'twctl list as uid 65534', 'ss')
+        expect_same(set(root), set(ss), 'twctl list as root', 'ss')
+        with_mark = [fmt_key(k) for k, e in nob.items() if 'mark' in e]
+        expect(not with_mark, f'mark shown to uid {NOBODY}: {with_mark[:3]}')
+        no_mark = [fmt_key(k) for k, e in root.items() if 'mark' not in e]
+        expect(not no_mark, f'mark missing for root: {no_mark[:3]}')
+    batch(rep, [('list-unprivileged-no-mark', take_nobody, verify_nobody)])
+
+    # ---- the second netns ----------------------------------------------------
+    def ns_covers(ss, got):
+        expect_same(set(got), set(ss), f'twctl in {NS}', f'ss in {NS}')
+        expect(set(made_ns) <= tuples_of(got), f'generated entries of {NS} missing')
+        here = ss_keys()
+        expect(not (set(got) & here), f'{NS} entries also listed in the initial netns')
+    batch(rep, [('netns-option-list', lambda: twctl_list(netns=NS), ns_covers),
+                ('netns-option-summary-dest', *compare_summary('dest', netns=NS)),
+                ('netns-option-filter-fin-wait2', *compare_list(['--state', 'fin-wait2'],
+                                                                lambda k: k.state == 'FIN_WAIT2', netns=NS))],
+          netns=NS)
+    batch(rep, [('netns-ip-exec-list', lambda: twctl_list(exec_netns=NS), ns_covers)], exec_netns=NS)
+
+    # ---- bad input: exit 2, one line, nothing sent --------------------------
+    bad = [
+        ['list', '--lport', '70000'],
+        ['list', '--rport', '9-3'],
+        ['list', '--raddr', '10.0.0.0/33'],
+        ['list', '--laddr', 'not-an-address'],
+        ['list', '--state', 'established'],
+        ['list', '--expiring-within', '5parsecs'],
+        ['list', '-4', '--raddr', '::1'],
+        ['list', '-6', '--raddr', '127.0.0.0/8'],
+        ['list', '--cookie', 'sk:xyz'],
+        ['summary', '--by', 'colour'],
+        ['kill', '--lport', '70000'],
+        ['kill', '--dry-run', '--lport', '1-70000'],
+    ]
+
+    def bad_input():
+        st0 = debugfs_stats()
+        problems = []
+        for args in bad:
+            r = twctl_run(*args, json_out=False)
+            lines = r.err.strip('\n').split('\n') if r.err.strip() else []
+            if r.rc != 2 or len(lines) != 1 or r.out:
+                problems.append(f'`{" ".join(args)}`: exit {r.rc}, {len(lines)} stderr lines {r.err.strip()[:120]!r}, '
+                                f'stdout {r.out[:60]!r}')
+        st1 = debugfs_stats()
+        asked = {k: st1[k] - st0[k] for k in ('dumps', 'summaries', 'kill_ops') if st1.get(k) != st0.get(k)}
+        expect(not problems, '; '.join(problems))
+        expect(not asked, f'the kernel was asked anyway: {asked}')
+        expect('dumps' in st0 and 'kill_ops' in st0, f'debugfs stats lack counters: {st0}')
+    rep.check('bad-input-exit2-one-line-kernel-not-asked', bad_input)
+
+    # ---- phase 2: a dump of a few thousand entries ----------------------------
+    def big_setup():
+        netns_add(BIG)
+        t0 = time.monotonic()
+        made_big = []
+        for port in (7101, 7102, 7103):
+            made_big += t.tw(t.server('127.0.0.1', port, netns=BIG), BIG_N // 3, netns=BIG)
+        rep.info(f'made {len(made_big)} entries in {BIG} in {time.monotonic() - t0:.1f}s')
+        wait_settled({x: 'TIME_WAIT' for x in made_big}, BIG, timeout=30)
+        return made_big
+    made_big = rep.check('big-generate', big_setup)
+    if made_big:
+        def big_verify(ss, got):
+            expect(len(ss) == BIG_N, f'ss shows {len(ss)} entries, made {BIG_N}')
+            expect(len(got) == len(ss), f'twctl listed {len(got)}, ss {len(ss)}')
+            expect_same(set(got), set(ss), 'twctl', 'ss')
+
+        def big_summary(ss, groups):
+            want = Counter(k.rport for k in ss)
+            got = {g['rport']: g['count'] for g in groups}
+            expect(got == dict(want), f'twctl {got}, ss {dict(want)}')
+        batch(rep, [('big-dump-equals-ss', lambda: twctl_list(netns=BIG), big_verify),
+                    ('big-summary-rport', lambda: twctl_json('summary', '--by', 'rport', netns=BIG), big_summary)],
+              netns=BIG)
+
+    t.close()
+    for ns in (NS, BIG):
+        run(['ip', 'netns', 'del', ns])
+    run(['ip', 'link', 'del', 'twiv0'])
+    shutil.rmtree(tmpd, ignore_errors=True)
+
+
+if __name__ == '__main__':
+    main_guard(main, Reporter('inspect'))
