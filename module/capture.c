@@ -376,12 +376,15 @@ static void twctl_gc_work_fn(struct work_struct *work)
 	u32 gen;
 
 	clear_bit(0, &twctl_gc_kicked);
-	gen = ++twctl_gc_gen;
-	if (!gen)	/* 0 is what new records hold */
+	/* Nothing to free: spare every netns the walk. */
+	if (atomic_read(&twctl_records)) {
 		gen = ++twctl_gc_gen;
-	if (twctl_gc_mark(gen))
-		twctl_gc_sweep(gen, start - TWCTL_GC_GRACE);
-	WRITE_ONCE(twctl_gc_runs, twctl_gc_runs + 1);
+		if (!gen)	/* 0 is what new records hold */
+			gen = ++twctl_gc_gen;
+		if (twctl_gc_mark(gen))
+			twctl_gc_sweep(gen, start - TWCTL_GC_GRACE);
+		WRITE_ONCE(twctl_gc_runs, twctl_gc_runs + 1);
+	}
 	WRITE_ONCE(twctl_gc_last, jiffies);
 	queue_delayed_work(system_unbound_wq, &twctl_gc_work,
 			   msecs_to_jiffies(twctl_capture_gc_ms));
