@@ -14,7 +14,7 @@ from collections import Counter
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from twtest import (Reporter, Traffic, batch, debugfs_stats, diff_sets, expect,  # noqa: E402
                     expect_same, addr_in, fmt_key, load_module, main_guard, netns_add, norm_addr, port_range,
-                    prepare_stack, run, ss_keys, tuples_of, twctl_list, twctl_json,
+                    prepare_stack, restore_stack, run, ss_keys, tuples_of, twctl_list, twctl_json,
                     twctl_run, veth_pair, wait_settled, TWCTL, NOBODY, PORT_RANGE)
 
 NS = 'twinsA'       # second netns, joined by veth
@@ -184,7 +184,7 @@ def compare_summary(by, args=(), pred=None, netns=None, top=None):
     return take, verify
 
 
-def main(rep):
+def suite(rep, saved):
     t = Traffic()
     rep.info(rep.check('setup-load-module', load_module) or 'module not loaded')
     expect_ok = os.path.exists('/sys/module/twctl')
@@ -193,7 +193,7 @@ def main(rep):
         return
 
     def setup():
-        prepare_stack()
+        saved.update(prepare_stack())
         # leftovers of earlier suites would expire in the middle of ours
         run(['ss', '-K', 'state', 'time-wait', 'state', 'fin-wait-2'])
         netns_add(NS)
@@ -388,12 +388,19 @@ def main(rep):
         batch(rep, [('big-dump-equals-ss', lambda: twctl_list(netns=BIG), big_verify),
                     ('big-summary-rport', lambda: twctl_json('summary', '--by', 'rport', netns=BIG), big_summary)],
               netns=BIG)
-
     t.close()
-    for ns in (NS, BIG):
-        run(['ip', 'netns', 'del', ns])
-    run(['ip', 'link', 'del', 'twiv0'])
     shutil.rmtree(tmpd, ignore_errors=True)
+
+
+def main(rep):
+    saved = {}
+    try:
+        suite(rep, saved)
+    finally:
+        restore_stack(saved)
+        for ns in (NS, BIG):
+            run(['ip', 'netns', 'del', ns])
+        run(['ip', 'link', 'del', 'twiv0'])
 
 
 if __name__ == '__main__':

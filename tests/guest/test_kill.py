@@ -22,8 +22,8 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from twtest import (Fail, Reporter, Traffic, debugfs_stats, entry_key, errno_name,  # noqa: E402
                     expect, expect_same, fmt_key, load_module, main_guard, netns_add,
-                    netns_inode, prepare_stack, run, ss_socket, ss_tw, sysctl, tuples_of, twctl_json,
-                    twctl_run, veth_pair, wait_settled, TWCTL, addr_in)
+                    netns_inode, prepare_stack, restore_stack, run, ss_socket, ss_tw, sysctl, tuples_of,
+                    twctl_json, twctl_run, veth_pair, wait_settled, TWCTL, addr_in)
 
 NS = 'twkillB'
 V4 = ('198.19.0.1', '198.19.0.2')
@@ -550,7 +550,7 @@ def check_all(s, fw2):
     expect(mine <= tuples_of(ss_tw()), 'kill --all in the other netns took entries from here')
 
 
-def main(rep):
+def suite(rep, saved):
     s = Suite(rep)
     rep.info(rep.check('setup-load-module', load_module) or 'module not loaded')
     if not os.path.exists('/sys/module/twctl') or not os.access(TWCTL, os.X_OK):
@@ -565,7 +565,7 @@ def main(rep):
     os.chmod(s.nobody_bin, 0o755)
 
     def setup():
-        prepare_stack()
+        saved.update(prepare_stack())
         run(['ss', '-K', 'state', 'time-wait', 'state', 'fin-wait-2'])
         netns_add(NS)
         veth_pair(NS, 'twkv0', 'twkv1', V4, V6)
@@ -594,11 +594,19 @@ def main(rep):
     fw2 = rep.check('full-fin-wait2-socket-stays', check_full_fin_wait2, s)
     rep.check('other-netns-untouched', check_other_netns, s)
     rep.check('all-this-netns-only', check_all, s, fw2)
-
     s.t.close()
-    run(['ip', 'netns', 'del', NS])
-    run(['ip', 'link', 'del', 'twkv0'])
     shutil.rmtree(tmpd, ignore_errors=True)
+
+
+
+def main(rep):
+    saved = {}
+    try:
+        suite(rep, saved)
+    finally:
+        restore_stack(saved)
+        run(['ip', 'netns', 'del', NS])
+        run(['ip', 'link', 'del', 'twkv0'])
 
 
 if __name__ == '__main__':

@@ -194,13 +194,24 @@ def port_range(netns=None):
     return int(lo), int(hi)
 
 
+STACK_SYSCTLS = ('net.ipv4.ip_local_port_range', 'net.ipv4.tcp_tw_reuse', 'net.ipv4.tcp_timestamps')
+
+
 def prepare_stack(netns=None):
     """Settings every suite relies on: a wide ephemeral range above the
     suites' fixed ports, and no tcp_tw_reuse (an automatic-port connect()
-    must never take over an entry: entries only go away by expiry or kill)."""
+    must never take over an entry: entries only go away by expiry or kill).
+    Returns the previous values, for restore_stack()."""
+    saved = {name: sysctl(name, netns=netns) for name in STACK_SYSCTLS}
     sysctl('net.ipv4.ip_local_port_range', f'{PORT_RANGE[0]} {PORT_RANGE[1]}', netns)
     sysctl('net.ipv4.tcp_tw_reuse', 0, netns)
     sysctl('net.ipv4.tcp_timestamps', 1, netns)
+    return saved
+
+
+def restore_stack(saved, netns=None):
+    for name, value in (saved or {}).items():
+        sysctl(name, ' '.join(value.split()), netns)
 
 
 def debugfs_stats():
