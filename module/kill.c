@@ -7,6 +7,7 @@
  */
 #include <linux/bottom_half.h>
 #include <linux/cred.h>
+#include <linux/ratelimit.h>
 #include <linux/sched.h>
 #include <net/genetlink.h>
 #include <net/inet_timewait_sock.h>
@@ -14,6 +15,13 @@
 #include <net/tcp.h>
 
 #include "twctl.h"
+
+/*
+ * Audit lines have a budget of their own, so that other modules' messages
+ * cannot starve them and an operator's burst of kills is logged in full;
+ * only a runaway loop gets cut, and the events group still sees every kill.
+ */
+static DEFINE_RATELIMIT_STATE(twctl_audit_rs, 5 * HZ, 100);
 
 enum twctl_kill_verdict twctl_kill_decide(struct twctl_kill_ctx *k,
 					  const struct twctl_entry *e)
@@ -102,12 +110,12 @@ int twctl_kill_doit(struct sk_buff *skb, struct genl_info *info)
 	twctl_stat_add(TWCTL_STAT_KILLED, k.killed);
 	if (!k.dry_run) {
 		twctl_filter_describe(&filter, desc, sizeof(desc));
-		pr_info_ratelimited("twctl: pid %d (%s) uid %u netns %u killed %u of %u matching entries%s, filter:%s\n",
-				    task_tgid_vnr(current),
-				    current->comm,
-				    from_kuid(&init_user_ns, current_uid()),
-				    net->ns.inum, k.killed, k.matched,
-				    k.limit != U32_MAX ? " (limited)" : "", desc);
+		if (__ratelimit(&twctl_audit_rs))
+			pr_info("twctl: pid %d (%s) uid %u netns %u killed %u of %u matching entries%s, filter:%s\n",
+				task_tgid_vnr(current), current->comm,
+				from_kuid(&init_user_ns, current_uid()),
+				net->ns.inum, k.killed, k.matched,
+				k.limit != U32_MAX ? " (limited)" : "", desc);
 		twctl_notify_kill(net, &k, info->attrs[TWCTL_A_FILTER]);
 	}
 
