@@ -236,11 +236,42 @@ def unload():
     raise Fail(f'rmmod twctl: {r.stderr.strip()}')
 
 
+KPROBES_LIST = '/sys/kernel/debug/kprobes/list'
+
+
+def probe_mode():
+    """How the kernel runs twctl's kprobe: 'FTRACE', 'OPTIMIZED', '' (int3)
+    or None (no probe listed)."""
+    with open(KPROBES_LIST) as f:
+        for line in f:
+            if ' tcp_time_wait+0x' in line:
+                for mode in ('FTRACE', 'OPTIMIZED'):
+                    if f'[{mode}]' in line:
+                        return mode
+                return ''
+    return None
+
+
 def load(*params):
+    """insmod, then wait until the probe is ready. An int3 kprobe runs as an
+    NMI on x86, where the module records nothing (it counts a drop); Debian
+    kernels put the probe on ftrace at once, kernels without ftrace
+    optimise it into a jump only after the kprobe optimizer has run
+    (synchronize_rcu_tasks(), seconds in a slow guest)."""
     unload()
     ko = module_path()
     run(['insmod', ko, *params])
     expect(loaded(), f'insmod {ko} left no /sys/module/twctl')
+    if not os.path.exists(KPROBES_LIST):
+        return
+    deadline = time.monotonic() + 60
+    while True:
+        mode = probe_mode()
+        if mode:
+            return
+        if time.monotonic() > deadline:
+            raise Fail(f'kprobe on tcp_time_wait not on ftrace nor optimised after 60 s (mode {mode!r})')
+        time.sleep(0.05)
 
 
 def param(name):
@@ -816,6 +847,8 @@ def main():
         # Entries made while the module is not loaded have no record.
         pre = [connect_close(0, PORT_PRE)[0] for _ in range(2)]
         R.check('load', load)
+        if os.path.exists(KPROBES_LIST):
+            info(f'kprobe on tcp_time_wait: {probe_mode() or "int3"}')
         st = stats()
         R.check('capture-active', lambda: expect(st.get('capture_active') == 1, f'stats: {st}'))
         R.check('pre-module-entries-timer-assumed', test_pre_module_entries, pre)
