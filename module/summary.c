@@ -61,7 +61,7 @@ static bool twctl_group_same(const struct twctl_group *a,
 
 static u32 twctl_group_hash(const struct twctl_group *k)
 {
-	u32 h = jhash2(k->raddr.s6_addr32, 4, k->family);
+	u32 h = jhash2((__force const u32 *)k->raddr.s6_addr32, 4, k->family);
 
 	return jhash_2words(k->lport, k->rport, h);
 }
