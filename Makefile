@@ -11,7 +11,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 .PHONY: all module cli modules-all deps check demo dkms-check install uninstall \
-	install-cli install-dkms clean kunit-kernel help
+	install-cli install-dkms clean kunit-kernel help bench
 
 all: module cli
 
@@ -22,6 +22,7 @@ help:
 	@echo "make deps         install/cache everything the tests need (root; scripts/deps)"
 	@echo "make check        every test suite; ends with 'N passed, N failed' (SUITES=\"static kunit\" for some)"
 	@echo "make demo         boot a guest (KERNEL=6.12|6.1), load twctl, make TIME_WAIT traffic, run twctl"
+	@echo "make bench        twctl against ss and ss -K in one guest (KERNEL=6.12|6.1); figures in build/bench/"
 	@echo "make modules-all  twctl.ko against every installed/cached headers tree, W=1 -Werror"
 	@echo "make dkms-check   dkms build against every headers tree in a throwaway dkms tree"
 	@echo "make kunit-kernel build (or reuse) the KUnit/debug kernel"
@@ -47,6 +48,9 @@ check:
 
 demo:
 	tests/vm/demo $(KERNEL)
+
+bench:
+	tests/bench/run $(KERNEL)
 
 dkms-check:
 	@scripts/dkms-check
