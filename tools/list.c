@@ -37,18 +37,12 @@ int list_parse(int argc, char **argv, struct list_opts *o)
 	options_reset();
 	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS FILTER_SHORTOPTS,
 				longopts, NULL)) != -1) {
-		r = common_option("list", c, argv, &o->help);
-		if (r <= 0) {
-			if (r < 0)
-				return -1;
+		r = common_or_filter_option("list", &o->filter, c, argv,
+					    &o->help);
+		if (r < 0)
+			return -1;
+		if (r == 0)
 			continue;
-		}
-		r = filter_option(&o->filter, c, optarg);
-		if (r <= 0) {
-			if (r < 0)
-				return -1;
-			continue;
-		}
 		switch (c) {
 		case OPT_SORT:
 			if (sort_key_parse(optarg, &o->sort))

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "filter.h"
 #include "options.h"
 
 struct global_opts g_opts;
@@ -73,4 +74,14 @@ int no_arguments(const char *cmd, int argc, char **argv)
 		return fail(EXIT_USAGE, "%s: unexpected argument '%s'", cmd,
 			    argv[optind]);
 	return 0;
+}
+
+int common_or_filter_option(const char *cmd, struct tw_filter *f, int opt,
+			    char **argv, bool *help)
+{
+	int r = common_option(cmd, opt, argv, help);
+
+	if (r <= 0)
+		return r;
+	return filter_option(f, opt, optarg);
 }

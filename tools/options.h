@@ -44,6 +44,15 @@ int options_check(void);
  * handled, 1 if it is the command's own, -1 on error (recorded).
  */
 int common_option(const char *cmd, int opt, char **argv, bool *help);
+
+struct tw_filter;
+/*
+ * One getopt_long() result of a subcommand that takes filters: a common
+ * option, else a filter option. Returns 0 if it was one of those, 1 if it
+ * was neither, -1 on a bad value (message recorded).
+ */
+int common_or_filter_option(const char *cmd, struct tw_filter *f, int opt,
+			    char **argv, bool *help);
 /* After getopt: refuse leftover arguments. */
 int no_arguments(const char *cmd, int argc, char **argv);
 /* Prepare getopt_long() for a fresh argument vector. */

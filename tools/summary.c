@@ -61,18 +61,12 @@ int summary_parse(int argc, char **argv, struct summary_opts *o)
 	options_reset();
 	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS FILTER_SHORTOPTS,
 				longopts, NULL)) != -1) {
-		r = common_option("summary", c, argv, &o->help);
-		if (r <= 0) {
-			if (r < 0)
-				return -1;
+		r = common_or_filter_option("summary", &o->filter, c, argv,
+					    &o->help);
+		if (r < 0)
+			return -1;
+		if (r == 0)
 			continue;
-		}
-		r = filter_option(&o->filter, c, optarg);
-		if (r <= 0) {
-			if (r < 0)
-				return -1;
-			continue;
-		}
 		switch (c) {
 		case OPT_BY:
 			if (group_by_parse(optarg, &o->group_by))
