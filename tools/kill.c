@@ -60,11 +60,10 @@ int kill_parse(int argc, char **argv, struct kill_opts *o)
 			break;
 		}
 	}
+	if (common_or_filter_check("kill", &o->filter, argc, argv, o->help))
+		return -1;
 	if (o->help)
 		return 0;
-	if (no_arguments("kill", argc, argv) || options_check() ||
-	    filter_check(&o->filter))
-		return -1;
 	if (filter_empty(&o->filter) && !o->all)
 		return fail(EXIT_USAGE,
 			    "kill: refusing to kill every entry without a filter; give a filter, or --all to mean it");

@@ -58,11 +58,10 @@ int list_parse(int argc, char **argv, struct list_opts *o)
 			break;
 		}
 	}
+	if (common_or_filter_check("list", &o->filter, argc, argv, o->help))
+		return -1;
 	if (o->help)
 		return 0;
-	if (no_arguments("list", argc, argv) || options_check() ||
-	    filter_check(&o->filter))
-		return -1;
 	if (o->reverse && o->sort == SORT_NONE)
 		return fail(EXIT_USAGE, "--reverse needs --sort");
 	return 0;

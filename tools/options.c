@@ -85,3 +85,13 @@ int common_or_filter_option(const char *cmd, struct tw_filter *f, int opt,
 		return r;
 	return filter_option(f, opt, optarg);
 }
+
+int common_or_filter_check(const char *cmd, const struct tw_filter *f,
+			   int argc, char **argv, bool help)
+{
+	if (help)
+		return 0;
+	if (no_arguments(cmd, argc, argv) || options_check() || filter_check(f))
+		return -1;
+	return 0;
+}

@@ -53,6 +53,12 @@ struct tw_filter;
  */
 int common_or_filter_option(const char *cmd, struct tw_filter *f, int opt,
 			    char **argv, bool *help);
+/*
+ * After the option loop of such a subcommand: no stray arguments, no
+ * conflicting options, a filter that can match. 0 if fine (or --help), -1.
+ */
+int common_or_filter_check(const char *cmd, const struct tw_filter *f,
+			   int argc, char **argv, bool help);
 /* After getopt: refuse leftover arguments. */
 int no_arguments(const char *cmd, int argc, char **argv);
 /* Prepare getopt_long() for a fresh argument vector. */

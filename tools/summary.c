@@ -79,11 +79,10 @@ int summary_parse(int argc, char **argv, struct summary_opts *o)
 			break;
 		}
 	}
+	if (common_or_filter_check("summary", &o->filter, argc, argv, o->help))
+		return -1;
 	if (o->help)
 		return 0;
-	if (no_arguments("summary", argc, argv) || options_check() ||
-	    filter_check(&o->filter))
-		return -1;
 	return 0;
 }
 
