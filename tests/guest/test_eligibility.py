@@ -16,8 +16,6 @@ CLI: $TWCTL_CLI, else tools/twctl. The suite reloads the module (to make
 entries before it is loaded, and with capture_max=5) and leaves it loaded
 with default parameters.
 """
-import contextlib
-import ctypes
 import errno
 import json
 import os
@@ -27,6 +25,9 @@ import sys
 import threading
 import time
 import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import twtest  # noqa: E402
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KVER = os.uname().release
@@ -128,26 +129,8 @@ def run(cmd, check=True, timeout=60):
     return r
 
 
-_libc = ctypes.CDLL(None, use_errno=True)
-CLONE_NEWNET = 0x40000000
-
-
-@contextlib.contextmanager
-def netns(name):
-    """Move the calling thread into netns NAME (sockets made inside stay there)."""
-    orig = os.open('/proc/thread-self/ns/net', os.O_RDONLY)
-    fd = os.open(f'/run/netns/{name}', os.O_RDONLY)
-    try:
-        if _libc.setns(fd, CLONE_NEWNET) != 0:
-            e = ctypes.get_errno()
-            raise OSError(e, f'setns {name}: {os.strerror(e)}')
-        yield
-    finally:
-        if _libc.setns(orig, CLONE_NEWNET) != 0:
-            e = ctypes.get_errno()
-            raise OSError(e, f'setns back: {os.strerror(e)}')
-        os.close(fd)
-        os.close(orig)
+# The shared helper: enter netns NAME for the block (sockets stay there).
+netns = twtest.in_netns
 
 
 def sysctl(ns, name, value=None):
