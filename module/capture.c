@@ -57,7 +57,7 @@
 
 #include "twctl.h"
 
-unsigned int twctl_capture_max;
+static unsigned int twctl_capture_max;
 module_param_named(capture_max, twctl_capture_max, uint, 0444);
 MODULE_PARM_DESC(capture_max,
 		 "Most entries whose RTO and entry time are kept (default 0: net.ipv4.tcp_max_tw_buckets of the initial netns at load time)");

@@ -180,7 +180,6 @@ struct twctl_capture {
 	unsigned long entered;	/* jiffies */
 };
 
-extern unsigned int twctl_capture_max;
 int twctl_capture_init(void);
 void twctl_capture_exit(void);
 bool twctl_capture_active(void);
