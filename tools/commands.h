@@ -89,6 +89,8 @@ struct summary_opts {
 };
 
 int summary_parse(int argc, char **argv, struct summary_opts *o);
+/* A --by name to enum twctl_group_by; -1 (recorded) if unknown. */
+int group_by_parse(const char *s, uint8_t *by);
 void summary_put_request(struct nlmsghdr *req, const struct summary_opts *o);
 
 struct tw_group {
@@ -133,6 +135,13 @@ struct kill_opts {
 int kill_parse(int argc, char **argv, struct kill_opts *o);
 /* Filter and limit; the same for KILL and for the --dry-run dump. */
 void kill_put_request(struct nlmsghdr *req, const struct kill_opts *o);
+struct nl;
+/*
+ * The request cmd_kill() sends, in nl->req: TWCTL_CMD_KILL, or with
+ * --dry-run the GET_ENTRIES dump of the same filter and limit (never
+ * TWCTL_A_DRY_RUN: that would give a count, not the entries).
+ */
+struct nlmsghdr *kill_request(struct nl *nl, const struct kill_opts *o);
 
 /* --- watch ------------------------------------------------------------ */
 

@@ -91,8 +91,8 @@ static int info_parse_args(const char *cmd, int argc, char **argv,
 
 	*help = false;
 	options_reset();
-	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts,
-				NULL)) != -1)
+	while ((c = options_next(argc, argv, COMMON_SHORTOPTS, longopts,
+				    cmd)) != -1)
 		if (common_option(cmd, c, argv, help) < 0)
 			return -1;
 	if (*help)

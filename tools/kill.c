@@ -38,8 +38,9 @@ int kill_parse(int argc, char **argv, struct kill_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	options_reset();
-	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS FILTER_SHORTOPTS,
-				longopts, NULL)) != -1) {
+	while ((c = options_next(argc, argv,
+				 COMMON_SHORTOPTS FILTER_SHORTOPTS,
+				 longopts, "kill")) != -1) {
 		r = common_or_filter_option("kill", &o->filter, c, argv,
 					    &o->help);
 		if (r < 0)
@@ -77,17 +78,24 @@ void kill_put_request(struct nlmsghdr *req, const struct kill_opts *o)
 		mnl_attr_put_u32(req, TWCTL_A_LIMIT, o->limit);
 }
 
+struct nlmsghdr *kill_request(struct nl *nl, const struct kill_opts *o)
+{
+	struct nlmsghdr *req;
+
+	req = nl_request(nl, o->dry_run ? TWCTL_CMD_GET_ENTRIES : TWCTL_CMD_KILL,
+			 0);
+	kill_put_request(req, o);
+	return req;
+}
+
 static int dry_run(struct nl *nl, const struct kill_opts *o)
 {
 	struct entry_out out;
-	struct nlmsghdr *req;
 	int r = -1;
 
 	if (entry_out_init(&out, output_format(), false))
 		return -1;
-	req = nl_request(nl, TWCTL_CMD_GET_ENTRIES, 0);
-	kill_put_request(req, o);
-	if (nl_dump(nl, req, entry_out_msg, entry_out_reset, &out) ||
+	if (nl_dump(nl, kill_request(nl, o), entry_out_msg, entry_out_reset, &out) ||
 	    entry_out_finish(&out, SORT_NONE, false, 0))
 		goto out;
 
@@ -143,11 +151,8 @@ static int kill_reply_cb(const struct nlmsghdr *nlh, void *data)
 static int real_kill(struct nl *nl, const struct kill_opts *o)
 {
 	struct kill_result res = { 0 };
-	struct nlmsghdr *req;
 
-	req = nl_request(nl, TWCTL_CMD_KILL, 0);
-	kill_put_request(req, o);
-	if (nl_do(nl, req, kill_reply_cb, &res)) {
+	if (nl_do(nl, kill_request(nl, o), kill_reply_cb, &res)) {
 		if (nl->err == EPERM)
 			return fail(EXIT_FAIL,
 				    "kill needs CAP_NET_ADMIN in this network namespace (run as root)");

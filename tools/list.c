@@ -35,8 +35,9 @@ int list_parse(int argc, char **argv, struct list_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	options_reset();
-	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS FILTER_SHORTOPTS,
-				longopts, NULL)) != -1) {
+	while ((c = options_next(argc, argv,
+				 COMMON_SHORTOPTS FILTER_SHORTOPTS,
+				 longopts, "list")) != -1) {
 		r = common_or_filter_option("list", &o->filter, c, argv,
 					    &o->help);
 		if (r < 0)

@@ -43,11 +43,44 @@ static void offending(char *buf, size_t len, char **argv)
 	snprintf(buf, len, "%.*s", (int)strcspn(arg, "="), arg);
 }
 
+int options_next(int argc, char **argv, const char *shortopts,
+		 const struct option *longopts, const char *cmd)
+{
+	const struct option *o;
+	const char *arg;
+	int idx = -1, c;
+	size_t len;
+
+	c = getopt_long(argc, argv, shortopts, longopts, &idx);
+	if (c == -1 || idx < 0)
+		return c;	/* the end, a short option, or getopt's error */
+	o = &longopts[idx];
+	/*
+	 * The element getopt just consumed: "--name[=value]", followed by
+	 * its value as a separate element if optarg is exactly that one.
+	 * getopt permutes only elements before the current one, so these
+	 * indexes are still right here.
+	 */
+	arg = argv[optind - 1];
+	if (optarg && optarg == arg && optind >= 2)
+		arg = argv[optind - 2];
+	if (strncmp(arg, "--", 2))
+		return c;	/* cannot happen without "-W;" in shortopts */
+	len = strcspn(arg + 2, "=");
+	if (len == strlen(o->name) && !strncmp(arg + 2, o->name, len))
+		return c;
+	fail(EXIT_USAGE, "%s%s'%.*s' is short for '--%s'; write options in full",
+	     cmd ? cmd : "", cmd ? ": " : "", (int)(len + 2), arg, o->name);
+	return OPT_ABBREVIATED;
+}
+
 int common_option(const char *cmd, int opt, char **argv, bool *help)
 {
 	char name[64];
 
 	switch (opt) {
+	case OPT_ABBREVIATED:
+		return -1;	/* recorded by options_next() */
 	case 'j':
 		g_opts.json = true;
 		return 0;

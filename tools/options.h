@@ -40,6 +40,20 @@ int options_check(void);
 	{ "help", no_argument, NULL, 'h' }
 
 /*
+ * getopt_long() that takes long options only as written in full.
+ *
+ * glibc accepts any unambiguous prefix (`--a` for `--all`); for `kill` a
+ * typo must never turn into a destructive flag, and an option that means
+ * one thing today may become ambiguous when an option is added, so twctl
+ * refuses every abbreviation, in every command and before it. Returns
+ * what getopt_long() returns, or OPT_ABBREVIATED with the error recorded
+ * (exit 2, one line; common_option() passes it on as -1).
+ */
+#define OPT_ABBREVIATED 0x7fff
+int options_next(int argc, char **argv, const char *shortopts,
+		 const struct option *longopts, const char *cmd);
+
+/*
  * Handle a getopt_long() result common to all subcommands. Returns 0 if
  * handled, 1 if it is the command's own, -1 on error (recorded).
  */

@@ -30,12 +30,19 @@ static const char *const group_by_names[] = {
 	[TWCTL_GROUP_BY_DEST] = "dest",
 };
 
-static int group_by_parse(const char *s, uint8_t *by)
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Bounded by the array, not by TWCTL_GROUP_BY_MAX: a newer uapi header
+ * may know groupings this tool has no name for (their slots past the
+ * array's end do not exist, and a gap inside it is NULL).
+ */
+int group_by_parse(const char *s, uint8_t *by)
 {
 	unsigned int i;
 
-	for (i = 0; i <= TWCTL_GROUP_BY_MAX; i++) {
-		if (!strcmp(s, group_by_names[i])) {
+	for (i = 0; i < ARRAY_SIZE(group_by_names); i++) {
+		if (group_by_names[i] && !strcmp(s, group_by_names[i])) {
 			*by = i;
 			return 0;
 		}
@@ -59,8 +66,9 @@ int summary_parse(int argc, char **argv, struct summary_opts *o)
 	memset(o, 0, sizeof(*o));
 	o->group_by = TWCTL_GROUP_BY_DEST;
 	options_reset();
-	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS FILTER_SHORTOPTS,
-				longopts, NULL)) != -1) {
+	while ((c = options_next(argc, argv,
+				 COMMON_SHORTOPTS FILTER_SHORTOPTS,
+				 longopts, "summary")) != -1) {
 		r = common_or_filter_option("summary", &o->filter, c, argv,
 					    &o->help);
 		if (r < 0)

@@ -28,7 +28,8 @@ static int parse_global(int argc, char **argv, bool *done)
 	*done = false;
 	options_reset();
 	/* '+': stop at the subcommand; its options are its own. */
-	while ((c = getopt_long(argc, argv, "+:jsN:hV", longopts, NULL)) != -1) {
+	while ((c = options_next(argc, argv, "+:jsN:hV", longopts,
+				  NULL)) != -1) {
 		switch (c) {
 		case 'N':
 			g_opts.netns = optarg;

@@ -36,8 +36,8 @@ static int watch_parse(int argc, char **argv, bool *help)
 
 	*help = false;
 	options_reset();
-	while ((c = getopt_long(argc, argv, COMMON_SHORTOPTS, longopts,
-				NULL)) != -1)
+	while ((c = options_next(argc, argv, COMMON_SHORTOPTS, longopts,
+				    "watch")) != -1)
 		if (common_option("watch", c, argv, help) < 0)
 			return -1;
 	if (*help)

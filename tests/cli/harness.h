@@ -26,6 +26,9 @@ void t_contains(const char *name, const char *got, const char *want);
 #define ARGV(...) ((char *[]){ __VA_ARGS__, NULL })
 int t_argc(char **argv);
 
+/* The directory of the test binary, where its helper programs are. */
+extern char t_dir[4096];
+
 /* Read a whole FILE (from its start) into a static buffer. */
 const char *t_slurp(FILE *f);
 

@@ -4,12 +4,14 @@
  * Usage: test-twctl PATH-TO-twctl
  */
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "harness.h"
 
 int t_passed, t_failed, t_skipped;
+char t_dir[4096];
 
 void t_check(bool ok, const char *name, const char *fmt, ...)
 {
@@ -82,6 +84,10 @@ int main(int argc, char **argv)
 {
 	const char *twctl = argc > 1 ? argv[1] : "./twctl";
 
+	const char *slash = strrchr(argv[0], '/');
+
+	snprintf(t_dir, sizeof(t_dir), "%.*s", slash ? (int)(slash - argv[0]) : 1,
+		 slash ? argv[0] : ".");
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	test_parse();
 	test_format();

@@ -7,22 +7,27 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli-version.h"
 #include "harness.h"
 
 struct result {
-	int code;		/* exit status, or 128 + signal */
+	int code;		/* exit status, or 128 + signal, or -1 */
+	bool timed_out;		/* killed by spawn() after its deadline */
 	char out[16384];
 	char err[16384];
 };
 
 static const char *twctl_bin;
+/* "NAME=VALUE" put into the environment of spawned programs, or NULL. */
+static const char *spawn_env;
 
 static void drain(int fd, char *buf, size_t cap, size_t *len, bool *open)
 {
@@ -36,12 +41,57 @@ static void drain(int fd, char *buf, size_t cap, size_t *len, bool *open)
 	buf[*len] = '\0';
 }
 
-/* Run argv (argv[0] is the program) and collect both streams. */
-static int spawn(char **argv, struct result *r)
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Wait for pid until deadline (CLOCK_MONOTONIC ms); then SIGKILL it and
+ * reap it, which cannot take long. Never blocks without a bound: a child
+ * that hangs must fail its check, not stall the whole suite.
+ */
+static int reap(pid_t pid, long deadline, bool *killed)
+{
+	int status = 0;
+	pid_t w;
+
+	*killed = false;
+	for (;;) {
+		w = waitpid(pid, &status, WNOHANG);
+		if (w == pid)
+			return status;
+		if (w < 0 && errno != EINTR)
+			return -1;
+		if (now_ms() >= deadline)
+			break;
+		usleep(10000);
+	}
+	*killed = true;
+	kill(pid, SIGKILL);
+	deadline = now_ms() + 5000;
+	do {
+		w = waitpid(pid, &status, WNOHANG);
+		if (w == pid)
+			return status;
+		usleep(10000);
+	} while (now_ms() < deadline);
+	return -1;	/* unkillable (D state): give up on it, don't hang */
+}
+
+/*
+ * Run argv (argv[0] is the program) and collect both streams, for at most
+ * timeout_ms in all; a child still running then is killed and reaped.
+ */
+static int spawn_timeout(char **argv, struct result *r, int timeout_ms)
 {
 	int out[2], err[2], status;
 	size_t olen = 0, elen = 0;
 	bool oopen = true, eopen = true;
+	long deadline = now_ms() + timeout_ms;
 	pid_t pid;
 
 	memset(r, 0, sizeof(*r));
@@ -58,6 +108,8 @@ static int spawn(char **argv, struct result *r)
 		dup2(err[1], 2);
 		close(out[0]);
 		close(err[0]);
+		if (spawn_env)
+			putenv((char *)spawn_env);
 		execv(argv[0], argv);
 		_exit(127);
 	}
@@ -68,8 +120,9 @@ static int spawn(char **argv, struct result *r)
 			{ .fd = oopen ? out[0] : -1, .events = POLLIN },
 			{ .fd = eopen ? err[0] : -1, .events = POLLIN },
 		};
+		long left = deadline - now_ms();
 
-		if (poll(p, 2, 10000) <= 0)
+		if (left <= 0 || poll(p, 2, left) <= 0)
 			break;
 		if (p[0].revents)
 			drain(out[0], r->out, sizeof(r->out), &olen, &oopen);
@@ -78,10 +131,18 @@ static int spawn(char **argv, struct result *r)
 	}
 	close(out[0]);
 	close(err[0]);
-	waitpid(pid, &status, 0);
-	r->code = WIFEXITED(status) ? WEXITSTATUS(status)
-				    : 128 + WTERMSIG(status);
+	status = reap(pid, deadline, &r->timed_out);
+	if (status < 0)
+		r->code = -1;
+	else
+		r->code = WIFEXITED(status) ? WEXITSTATUS(status)
+					    : 128 + WTERMSIG(status);
 	return 0;
+}
+
+static int spawn(char **argv, struct result *r)
+{
+	return spawn_timeout(argv, r, 20000);
 }
 
 /* twctl ARGS... */
@@ -175,6 +236,18 @@ static void test_bad_arguments(void)
 	usage_error("cli: kill --dry-run without filter refused",
 		    ARGV("-j", "kill", "--dry-run"),
 		    "kill: refusing to kill every entry without a filter; give a filter, or --all to mean it");
+	usage_error("cli: kill --a is not --all", ARGV("kill", "--a"),
+		    "kill: '--a' is short for '--all'; write options in full");
+	usage_error("cli: kill --al is not --all", ARGV("kill", "--al"),
+		    "kill: '--al' is short for '--all'; write options in full");
+	usage_error("cli: kill --dry is not --dry-run",
+		    ARGV("kill", "--lport", "80", "--dry"),
+		    "kill: '--dry' is short for '--dry-run'; write options in full");
+	usage_error("cli: list --lp=80 is not --lport", ARGV("list", "--lp=80"),
+		    "list: '--lp' is short for '--lport'; write options in full");
+	usage_error("cli: --js before the command is not --json",
+		    ARGV("--js", "list"),
+		    "'--js' is short for '--json'; write options in full");
 	usage_error("cli: --netns empty", ARGV("--netns", "", "info"),
 		    "--netns: '' is not a namespace name");
 
@@ -295,57 +368,113 @@ static void test_netns(void)
 		r.code, r.err);
 }
 
+/* Did `strace -e trace=socket twctl ARGS...` see an AF_NETLINK socket? */
+static int netlink_opened(char **args, const char *log, struct result *r)
+{
+	char *argv[40], line[512];
+	bool seen = false;
+	FILE *f;
+	int n = 0, i;
+
+	argv[n++] = "/usr/bin/strace";
+	argv[n++] = "-qq";
+	argv[n++] = "-f";
+	argv[n++] = "-e";
+	argv[n++] = "trace=socket";
+	argv[n++] = "-o";
+	argv[n++] = (char *)log;
+	argv[n++] = (char *)twctl_bin;
+	for (i = 0; args[i] && n < 39; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	if (spawn(argv, r) || r->timed_out)
+		return -1;
+	f = fopen(log, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		seen |= strstr(line, "AF_NETLINK") != NULL;
+	fclose(f);
+	return seen;
+}
+
 /* Under strace: bad arguments must not even open a netlink socket. */
 static void test_nothing_sent(void)
 {
-	const char *strace = "/usr/bin/strace";
+	const struct {
+		const char *name;
+		char **args;
+		int code;
+	} bad[] = {
+		{ "cli: no netlink socket on bad input",
+		  ARGV("kill", "--lport", "70000"), 2 },
+		/* getopt would take these for --all and kill everything. */
+		{ "cli: kill --a refused, nothing sent", ARGV("kill", "--a"), 2 },
+		{ "cli: kill --al refused, nothing sent", ARGV("kill", "--al"), 2 },
+		{ "cli: kill --lport 80 --a refused, nothing sent",
+		  ARGV("kill", "--lport", "80", "--a"), 2 },
+	};
 	char log[] = "/tmp/twctl-test-strace.XXXXXX";
-	char *argv[16];
 	struct result r;
-	FILE *f;
-	int fd, i;
-	bool netlink_bad = true, netlink_good = false;
+	unsigned int i;
+	int fd, seen;
 
-	if (access(strace, X_OK)) {
+	if (access("/usr/bin/strace", X_OK)) {
 		t_skip("cli: no netlink socket on bad input", "no strace");
 		return;
 	}
 	fd = mkstemp(log);
-	if (fd < 0)
+	if (fd < 0) {
+		t_check(false, "cli: strace log", "mkstemp: %s", strerror(errno));
 		return;
-	close(fd);
-	for (i = 0; i < 2; i++) {
-		char line[512];
-		bool seen = false;
-		int n = 0;
-
-		argv[n++] = (char *)strace;
-		argv[n++] = "-qq";
-		argv[n++] = "-f";
-		argv[n++] = "-e";
-		argv[n++] = "trace=socket";
-		argv[n++] = "-o";
-		argv[n++] = log;
-		argv[n++] = (char *)twctl_bin;
-		argv[n++] = "kill";
-		argv[n++] = "--lport";
-		argv[n++] = i == 0 ? "70000" : "80";
-		argv[n] = NULL;
-		spawn(argv, &r);
-		f = fopen(log, "r");
-		while (f && fgets(line, sizeof(line), f))
-			seen |= strstr(line, "AF_NETLINK") != NULL;
-		if (f)
-			fclose(f);
-		if (i == 0)
-			netlink_bad = seen;
-		else
-			netlink_good = seen;
 	}
-	unlink(log);
-	t_true("cli: no netlink socket on bad input", !netlink_bad);
+	close(fd);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		seen = netlink_opened(bad[i].args, log, &r);
+		t_check(seen == 0 && r.code == bad[i].code && lines(r.err) == 1,
+			bad[i].name, "netlink socket %s, exit %d, stderr \"%s\"",
+			seen < 0 ? "unknown" : seen ? "opened" : "not opened",
+			r.code, r.err);
+	}
 	/* The control: good input does reach for the kernel. */
-	t_true("cli: netlink socket on good input (control)", netlink_good);
+	seen = netlink_opened(ARGV("kill", "--lport", "80"), log, &r);
+	t_check(seen == 1, "cli: netlink socket on good input (control)",
+		"seen %d, exit %d", seen, r.code);
+	unlink(log);
+}
+
+/* The harness itself: a child that hangs is killed and reaped in time. */
+static void test_spawn_deadline(void)
+{
+	struct result r;
+	long t0 = now_ms(), took;
+
+	spawn_timeout(ARGV("/bin/sh", "-c", "exec sleep 60"), &r, 300);
+	took = now_ms() - t0;
+	t_check(r.timed_out && r.code == 128 + SIGKILL && took < 5000,
+		"cli: harness kills and reaps a hanging child",
+		"timed_out %d, code %d, took %ld ms", r.timed_out, r.code, took);
+}
+
+/*
+ * group_by_parse() under ASan with TWCTL_GROUP_BY_MAX past its name table
+ * (asan/groupby_future.c): an unknown name must not read past the table.
+ */
+static void test_group_by_future_header(void)
+{
+	char path[4200];
+	struct result r;
+
+	snprintf(path, sizeof(path), "%s/asan/groupby-future", t_dir);
+	if (access(path, X_OK)) {
+		t_check(false, "groupby: newer uapi header, no read past the names (ASan)",
+			"%s is missing (make -C tools test builds it)", path);
+		return;
+	}
+	spawn(ARGV(path), &r);
+	t_check(r.code == 0 && !strcmp(r.out, "ok 8 of 8\n") && !r.err[0],
+		"groupby: newer uapi header, no read past the names (ASan)",
+		"exit %d, stdout \"%s\", stderr \"%.300s\"", r.code, r.out, r.err);
 }
 
 void test_cli(const char *twctl)
@@ -361,4 +490,6 @@ void test_cli(const char *twctl)
 	test_without_module();
 	test_netns();
 	test_nothing_sent();
+	test_spawn_deadline();
+	test_group_by_future_header();
 }

@@ -13,6 +13,7 @@
 #include "commands.h"
 #include "error.h"
 #include "harness.h"
+#include "netlink.h"
 
 #define FAKE_FAMILY 0x1d
 
@@ -192,6 +193,8 @@ static void test_encoding(void)
 	t_u64("every filter option: nothing unknown", p.unknown, 0);
 }
 
+static void test_kill_requests(void);
+
 static void test_other_requests(void)
 {
 	static char buf[8192];
@@ -240,17 +243,116 @@ static void test_other_requests(void)
 	       kill_parse(2, ARGV("kill", "--all"), &ko) == 0 && ko.all &&
 	       filter_empty(&ko.filter));
 
-	r = kill_parse(6, ARGV("kill", "--rport", "6379", "--limit", "3",
-			       "--dry-run"), &ko);
-	kill_put_request(new_req(buf, TWCTL_CMD_KILL), &ko);
-	parse_req((struct nlmsghdr *)buf, &p);
-	t_true("kill --rport --limit --dry-run: filter and limit",
-	       r == 0 && ko.dry_run &&
-	       p.top_mask == ((1U << TWCTL_A_FILTER) | (1U << TWCTL_A_LIMIT)) &&
-	       mnl_attr_get_u32(p.top[TWCTL_A_LIMIT]) == 3 &&
-	       mnl_attr_get_u16(p.flt[TWCTL_FILTER_A_RPORT_MIN]) == 6379);
-	t_true("kill never sends DRY_RUN (dry runs are dumps)",
+	err_clear();
+	t_true("kill --a is not --all",
+	       kill_parse(2, ARGV("kill", "--a"), &ko) == -1 && !ko.all &&
+	       err_code() == EXIT_USAGE);
+	t_str("kill --a message", err_msg(),
+	      "kill: '--a' is short for '--all'; write options in full");
+
+	test_kill_requests();
+}
+
+/* What kill_request() builds: the code path cmd_kill() really sends. */
+static void kill_req(char **argv, struct kill_opts *ko, struct parsed_req *p,
+		     const struct genlmsghdr **g, int *r)
+{
+	static char buf[NL_REQ_BUFSIZE];
+	struct nlmsghdr *req;
+	struct nl nl = { .req = buf, .family_id = FAKE_FAMILY };
+
+	memset(buf, 0, sizeof(buf));
+	memset(&g_opts, 0, sizeof(g_opts));
+	err_clear();
+	*r = kill_parse(t_argc(argv), argv, ko);
+	req = kill_request(&nl, ko);
+	parse_req(req, p);
+	*g = mnl_nlmsg_get_payload(req);
+	if (req->nlmsg_type != FAKE_FAMILY || (void *)req != (void *)buf)
+		*r = -99;
+}
+
+static void test_kill_requests(void)
+{
+	const struct genlmsghdr *g;
+	struct kill_opts ko;
+	struct parsed_req p;
+	int r;
+
+	kill_req(ARGV("kill", "--rport", "6379", "--limit", "3"), &ko, &p, &g,
+		 &r);
+	t_check(r == 0 && g->cmd == TWCTL_CMD_KILL &&
+		g->version == TWCTL_GENL_VERSION &&
+		p.top_mask == ((1U << TWCTL_A_FILTER) | (1U << TWCTL_A_LIMIT)) &&
+		mnl_attr_get_u32(p.top[TWCTL_A_LIMIT]) == 3 &&
+		p.flt_mask == F(RPORT_MIN) &&
+		mnl_attr_get_u16(p.flt[TWCTL_FILTER_A_RPORT_MIN]) == 6379,
+		"kill --rport --limit: KILL with filter and limit",
+		"rc %d cmd %u top %#x flt %#x", r, g->cmd, p.top_mask,
+		p.flt_mask);
+
+	kill_req(ARGV("kill", "--rport", "6379", "--limit", "3", "--dry-run"),
+		 &ko, &p, &g, &r);
+	t_check(r == 0 && ko.dry_run && g->cmd == TWCTL_CMD_GET_ENTRIES &&
+		p.top_mask == ((1U << TWCTL_A_FILTER) | (1U << TWCTL_A_LIMIT)) &&
+		mnl_attr_get_u32(p.top[TWCTL_A_LIMIT]) == 3 &&
+		p.flt_mask == F(RPORT_MIN) &&
+		mnl_attr_get_u16(p.flt[TWCTL_FILTER_A_RPORT_MIN]) == 6379,
+		"kill --dry-run: the GET_ENTRIES dump with the same filter and limit",
+		"rc %d cmd %u top %#x flt %#x", r, g->cmd, p.top_mask,
+		p.flt_mask);
+	t_true("kill --dry-run never sends KILL or DRY_RUN",
+	       g->cmd != TWCTL_CMD_KILL &&
 	       !(p.top_mask & (1U << TWCTL_A_DRY_RUN)));
+
+	kill_req(ARGV("kill", "--all"), &ko, &p, &g, &r);
+	t_check(r == 0 && g->cmd == TWCTL_CMD_KILL && p.top_mask == 0,
+		"kill --all: KILL without filter or limit",
+		"rc %d cmd %u top %#x", r, g->cmd, p.top_mask);
+
+	kill_req(ARGV("kill", "--all", "--dry-run"), &ko, &p, &g, &r);
+	t_check(r == 0 && g->cmd == TWCTL_CMD_GET_ENTRIES && p.top_mask == 0,
+		"kill --all --dry-run: plain dump",
+		"rc %d cmd %u top %#x", r, g->cmd, p.top_mask);
+
+	kill_req(ARGV("kill", "--cookie", "sk:1f", "--limit", "2147483647"),
+		 &ko, &p, &g, &r);
+	t_check(r == 0 && g->cmd == TWCTL_CMD_KILL &&
+		mnl_attr_get_u32(p.top[TWCTL_A_LIMIT]) == TWCTL_LIMIT_MAX &&
+		mnl_attr_get_u64(p.flt[TWCTL_FILTER_A_COOKIE]) == 0x1f &&
+		p.unknown == 0, "kill --cookie --limit max",
+		"rc %d cmd %u", r, g->cmd);
+}
+
+static void test_group_by_names(void)
+{
+	static const struct { const char *s; uint8_t by; } good[] = {
+		{ "lport", TWCTL_GROUP_BY_LPORT },
+		{ "rport", TWCTL_GROUP_BY_RPORT },
+		{ "raddr", TWCTL_GROUP_BY_RADDR },
+		{ "dest", TWCTL_GROUP_BY_DEST },
+	};
+	static const char *const bad[] = {
+		"", "nosuch", "LPORT", "dest2", "des", "lport ",
+	};
+	char name[64];
+	unsigned int i;
+	uint8_t by;
+
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		by = 0xff;
+		snprintf(name, sizeof(name), "group_by '%s'", good[i].s);
+		t_check(group_by_parse(good[i].s, &by) == 0 && by == good[i].by,
+			name, "by %u", by);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		by = 0xff;
+		err_clear();
+		snprintf(name, sizeof(name), "group_by '%s' rejected", bad[i]);
+		t_check(group_by_parse(bad[i], &by) == -1 && by == 0xff &&
+			err_code() == EXIT_USAGE, name, "by %u code %d", by,
+			err_code());
+	}
 }
 
 /* list ARGS must fail with exactly this message. */
@@ -412,6 +514,7 @@ void test_filter(void)
 {
 	test_encoding();
 	test_other_requests();
+	test_group_by_names();
 	test_conflicts();
 	test_round_trip();
 }
