@@ -11,9 +11,10 @@
 #include "error.h"
 
 #define OUTPUT_HELP							\
-	"\nOutput (also accepted before the command):\n"			\
+	"\nOutput and help (also accepted before the command):\n"		\
 	"  -j, --json               JSON\n"				\
-	"  -s, --script             stable tab-separated fields, no header\n"
+	"  -s, --script             stable tab-separated fields, no header\n" \
+	"  -h, --help               show this help\n"
 
 const struct command commands[] = {
 	{

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * list.c - `twctl list`: dump entries and print them as they stream in.
+ * list.c - `twctl list`: dump entries and print them once the dump is done.
  *
- * Without --sort nothing but the current message is held: entries are
- * formatted into a spool (see spool.h) whose contents reach stdout only
- * once the dump has completed without interruption.
+ * Without --sort nothing but the current message is held in memory:
+ * entries are formatted as they stream in, into a spool (see spool.h) whose
+ * contents reach stdout only once the dump has completed without error.
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -39,5 +39,6 @@ void test_json(void);
 void test_filter(void);
 void test_decode(void);
 void test_cli(const char *twctl);
+void test_docs(const char *twctl);
 
 #endif

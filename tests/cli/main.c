@@ -95,6 +95,7 @@ int main(int argc, char **argv)
 	test_filter();
 	test_decode();
 	test_cli(twctl);
+	test_docs(twctl);
 
 	if (t_skipped)
 		printf("%d passed, %d failed, %d skipped\n", t_passed, t_failed,
