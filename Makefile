@@ -7,11 +7,12 @@ VERSION := $(shell sed -n 's/^\#define TWCTL_VERSION "\(.*\)"/\1/p' module/versi
 KDIR ?= $(shell scripts/kdir default 2>/dev/null)
 KERNEL ?= 6.12
 SUITES ?=
+STRESS_SECONDS ?= 600
 PREFIX ?= /usr/local
 DESTDIR ?=
 
 .PHONY: all module cli modules-all deps check demo dkms-check install uninstall \
-	install-cli install-dkms clean kunit-kernel help bench
+	install-cli install-dkms clean kunit-kernel help bench stress
 
 all: module cli
 
@@ -23,6 +24,7 @@ help:
 	@echo "make check        every test suite; ends with 'N passed, N failed' (SUITES=\"static kunit\" for some)"
 	@echo "make demo         boot a guest (KERNEL=6.12|6.1), load twctl, make TIME_WAIT traffic, run twctl"
 	@echo "make bench        twctl against ss and ss -K in one guest (KERNEL=6.12|6.1); figures in build/bench/"
+	@echo "make stress       twctl under load on the KASAN/lockdep/kmemleak guest for STRESS_SECONDS (600)"
 	@echo "make modules-all  twctl.ko against every installed/cached headers tree, W=1 -Werror"
 	@echo "make dkms-check   dkms build against every headers tree in a throwaway dkms tree"
 	@echo "make kunit-kernel build (or reuse) the KUnit/debug kernel"
@@ -51,6 +53,9 @@ demo:
 
 bench:
 	tests/bench/run $(KERNEL)
+
+stress:
+	tests/stress/run --seconds $(STRESS_SECONDS)
 
 dkms-check:
 	@scripts/dkms-check
