@@ -440,6 +440,9 @@ static int entry_cmp_reverse(const void *a, const void *b, void *arg)
 void entries_sort(struct tw_entry *v, size_t n, enum sort_key key,
 		  bool reverse)
 {
+	/* An empty dump has no array at all: qsort_r(NULL, 0) is undefined. */
+	if (n < 2)
+		return;
 	qsort_r(v, n, sizeof(*v), reverse ? entry_cmp_reverse : entry_cmp,
 		&key);
 }

@@ -9,9 +9,22 @@ static char msg[512];
 static int code;
 static const char *hint;
 
+/*
+ * Messages quote what the user typed and what the kernel said; a newline
+ * in either would make the one-line error two, and an escape sequence
+ * would reach the terminal. Control bytes become '?'.
+ */
+static void one_line(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 static int vrecord(int c, const char *h, const char *fmt, va_list ap)
 {
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	one_line(msg);
 	code = c;
 	hint = h;
 	return -1;
@@ -61,12 +74,13 @@ void err_clear(void)
 
 void twarn(const char *fmt, ...)
 {
+	char line[512];
 	va_list ap;
 
-	fflush(stdout);
-	fputs("twctl: warning: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	one_line(line);
+	fflush(stdout);
+	fprintf(stderr, "twctl: warning: %s\n", line);
 }

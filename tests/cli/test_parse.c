@@ -300,6 +300,24 @@ static void test_counts(void)
 	       TWCTL_LIMIT_MAX, &v) == -1);
 }
 
+/* Found by tests/fuzz/cli: a quoted value must not break the one line. */
+static void test_error_lines(void)
+{
+	uint16_t port;
+	uint32_t mask = 0;
+	uint64_t cookie;
+
+	t_str("error message: newline in a value",
+	      MSG(parse_port("--lport", "8\n0", &port)),
+	      "--lport: '8?0' is not a port (0-65535)");
+	t_str("error message: escape sequence in a value",
+	      MSG(parse_state("--state", "\033[2Jx\t\x7f", &mask)),
+	      "--state: '?[2Jx?\?' is not a state (time-wait or fin-wait2)");
+	t_str("error message: UTF-8 is kept",
+	      MSG(parse_cookie("--cookie", "\xc3\xa9", &cookie)),
+	      "--cookie: '\xc3\xa9' is not a socket cookie (decimal, 0xHEX or sk:HEX)");
+}
+
 void test_parse(void)
 {
 	test_ports();
@@ -308,4 +326,5 @@ void test_parse(void)
 	test_cookies();
 	test_states();
 	test_counts();
+	test_error_lines();
 }
