@@ -219,6 +219,15 @@ static int record_kernel_error(struct nl_batch *b, int error,
 		    cmd_name(req, ours), where, strerror(error));
 }
 
+/*
+ * The positive errno of a kernel error field (a negative errno). Anything
+ * else is a broken reply; -INT_MIN would even overflow.
+ */
+static int kernel_errno(int v)
+{
+	return v < 0 && v > -4096 ? -v : EPROTO;
+}
+
 /* NLMSG_ERROR: an ACK (error 0) ends a request, anything else fails it. */
 static int process_error(struct nl_batch *b, const struct nlmsghdr *nlh)
 {
@@ -228,15 +237,18 @@ static int process_error(struct nl_batch *b, const struct nlmsghdr *nlh)
 
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e))
 		return fail(EXIT_FAIL, "truncated netlink error message");
+	/* The TLVs follow the echoed request, aligned as the kernel puts it. */
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		skip += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
+		skip = e->msg.nlmsg_len < sizeof(struct nlmsghdr) ? SIZE_MAX :
+		       skip + (((size_t)e->msg.nlmsg_len + 3) & ~(size_t)3) -
+		       sizeof(struct nlmsghdr);
 	parse_extack(nlh, skip, &ext);
 	if (e->error == 0) {
 		if (ext.msg && *ext.msg)
 			twarn("%s", ext.msg);	/* a warning from the kernel */
 		return 1;
 	}
-	return record_kernel_error(b, -e->error, &ext);
+	return record_kernel_error(b, kernel_errno(e->error), &ext);
 }
 
 /* NLMSG_DONE carries the dump's final status, and maybe extack TLVs. */
@@ -250,15 +262,28 @@ static int process_done(struct nl_batch *b, const struct nlmsghdr *nlh)
 	if (status >= 0)
 		return 1;
 	parse_extack(nlh, sizeof(int), &ext);
-	return record_kernel_error(b, -status, &ext);
+	return record_kernel_error(b, kernel_errno(status), &ext);
+}
+
+/*
+ * Not mnl_nlmsg_ok(): it compares nlmsg_len with the bytes left as an int,
+ * so a length of 2 GiB or more passes and the walk leaves the buffer.
+ */
+static bool msg_ok(const struct nlmsghdr *nlh, size_t left)
+{
+	return left >= sizeof(*nlh) && nlh->nlmsg_len >= sizeof(*nlh) &&
+	       nlh->nlmsg_len <= left;
 }
 
 int nl_process(struct nl_batch *b, const void *buf, size_t len)
 {
 	const struct nlmsghdr *nlh = buf;
-	int left = len;
+	size_t left = len;
 
-	for (; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+	for (; msg_ok(nlh, left);
+	     left -= left < NLMSG_ALIGN(nlh->nlmsg_len) ?
+		     left : NLMSG_ALIGN(nlh->nlmsg_len),
+	     nlh = (const void *)((const char *)buf + (len - left))) {
 		/* Leftovers of an abandoned earlier request are not ours. */
 		if (b->seq && !mnl_nlmsg_seq_ok(nlh, b->seq))
 			continue;

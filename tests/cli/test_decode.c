@@ -6,6 +6,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -367,6 +368,24 @@ static void test_message_loop(void)
 	       nl_process(&b, f.buf, f.len - 8) == -1);
 	t_str("loop: truncated message error", err_msg(),
 	      "malformed netlink message from the kernel");
+
+	/*
+	 * Found by tests/fuzz/cli (fuzz_decode): a length of 2 GiB or more
+	 * passed libmnl's signed check and the loop walked off the buffer.
+	 */
+	{
+		uint32_t huge[6] = { 0xd5d5d5d5, 0x0101d5d5, 0, 0, 0, 0 };
+
+		c.n = 0;
+		err_clear();
+		batch(&b, count_cb, &c, NULL);
+		b.seq = 0;
+		b.portid = 0;
+		t_true("loop: nlmsg_len beyond 2 GiB rejected",
+		       nl_process(&b, huge, sizeof(huge)) == -1 && c.n == 0);
+		t_str("loop: nlmsg_len beyond 2 GiB error", err_msg(),
+		      "malformed netlink message from the kernel");
+	}
 }
 
 static void test_bad_entries(void)
@@ -576,6 +595,34 @@ static void test_errors(void)
 	fake_end(&f, nlh);
 	t_str("extack: other family's offsets not named",
 	      run_error(&f, req, &rc, &err), "bad (Invalid argument)");
+
+	/*
+	 * Found by tests/fuzz/cli (fuzz_decode): an error field that is no
+	 * errno (INT_MIN overflowed when negated; a positive one became a
+	 * negative errno) is reported as a protocol error.
+	 */
+	req->nlmsg_type = FAKE_FAMILY;
+	f.len = 0;
+	nlh = fake_error(&f, EINVAL, req, true);
+	((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error = INT_MIN;
+	fake_end(&f, nlh);
+	msg = run_error(&f, req, &rc, &err);
+	t_check(rc == -1 && err == EPROTO && !strcmp(msg,
+		"the kernel refused the list request (Protocol error)"),
+		"error: INT_MIN error field", "rc %d err %d \"%s\"", rc, err, msg);
+	f.len = 0;
+	nlh = fake_error(&f, EINVAL, req, true);
+	((struct nlmsgerr *)mnl_nlmsg_get_payload(nlh))->error = 5;
+	fake_end(&f, nlh);
+	msg = run_error(&f, req, &rc, &err);
+	t_check(rc == -1 && err == EPROTO, "error: positive error field",
+		"rc %d err %d \"%s\"", rc, err, msg);
+	f.len = 0;
+	fake_done(&f, INT_MIN);
+	msg = run_error(&f, req, &rc, &err);
+	t_check(rc == -1 && err == EPROTO && !strcmp(msg,
+		"the kernel refused the list request (Protocol error)"),
+		"error: INT_MIN dump status", "rc %d err %d \"%s\"", rc, err, msg);
 }
 
 static const char *dump_groups(struct fake *f, enum output_format fmt,
