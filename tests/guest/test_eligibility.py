@@ -8,10 +8,10 @@ or 400 ms, so the round trip of a connection over pair i is DELAYS[i]. The
 client closes first, so every TIME_WAIT entry lives in the client netns.
 
 Prints PASS:/FAIL: lines, INFO: lines with the measured figures, and ends
-with "N passed, N failed"; exits 1 if anything failed.
+with "N passed, N failed, N skipped"; exits 1 if anything failed.
 
-Module: $TWCTL_KO, else build/dkms/<kver>/twctl.ko, else
-build/<kver>/module/twctl.ko, else /root/scratch/twb/{61,612}/module/twctl.ko.
+Module: $TWCTL_KO, else build/dkms/<kver>/twctl.ko (make dkms-check), else
+build/<kver>/module/twctl.ko (make module); none of them is a failure.
 CLI: $TWCTL_CLI, else tools/twctl. The suite reloads the module (to make
 entries before it is loaded, and with capture_max=5) and leaves it loaded
 with default parameters.
@@ -24,7 +24,6 @@ import subprocess
 import sys
 import threading
 import time
-import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import twtest  # noqa: E402
@@ -68,51 +67,13 @@ def recycle_after(rto):
     return (rto << 2) - (rto >> 1)
 
 
-class Fail(Exception):
-    pass
-
-
-def expect(cond, msg):
-    if not cond:
-        raise Fail(msg)
-
+Fail = twtest.Fail
+expect = twtest.expect
 
 # --------------------------------------------------------------------------
-# Reporting
+# Reporting: twtest's (setup steps print no PASS line)
 
-class Report:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def ok(self, name):
-        self.passed += 1
-        print(f'PASS: {name}', flush=True)
-
-    def fail(self, name, why):
-        self.failed += 1
-        why = ' '.join(str(why).split())[:1500]
-        print(f'FAIL: {name}: {why}', flush=True)
-
-    def check(self, name, fn, *a, **kw):
-        try:
-            res = fn(*a, **kw)
-        except Fail as e:
-            self.fail(name, e)
-            return None
-        except Exception as e:  # a broken check is a failed check
-            tb = traceback.extract_tb(e.__traceback__)[-1]
-            self.fail(name, f'{type(e).__name__}: {e} (line {tb.lineno})')
-            return None
-        self.ok(name)
-        return res
-
-    def finish(self):
-        print(f'{self.passed} passed, {self.failed} failed', flush=True)
-        return 1 if self.failed else 0
-
-
-R = Report()
+R = twtest.Reporter('')
 
 
 def info(msg):
@@ -190,18 +151,8 @@ def teardown_net():
 # --------------------------------------------------------------------------
 # Module
 
-def module_path():
-    cands = []
-    if os.environ.get('TWCTL_KO'):
-        cands.append(os.environ['TWCTL_KO'])
-    cands += [os.path.join(REPO, 'build', 'dkms', KVER, 'twctl.ko'),
-              os.path.join(REPO, 'build', KVER, 'module', 'twctl.ko')]
-    sub = '612' if KVER.startswith('6.12') else '61'
-    cands.append(f'/root/scratch/twb/{sub}/module/twctl.ko')
-    for c in cands:
-        if os.path.isfile(c):
-            return c
-    raise Fail('no twctl.ko: tried ' + ', '.join(cands))
+# build/dkms/<kver>/twctl.ko or build/<kver>/module/twctl.ko (or $TWCTL_KO)
+module_path = twtest.module_path
 
 
 def loaded():
@@ -817,7 +768,12 @@ def main():
         R.fail('cli', f'{CLI} missing (make -C tools)')
         return R.finish()
 
-    info(f'kernel {KVER}, module {module_path()}')
+    try:
+        ko = module_path()
+    except Fail as e:
+        R.fail('module', e)
+        return R.finish()
+    info(f'kernel {KVER}, module {ko}')
     try:
         unload()
         setup_net()
@@ -829,7 +785,8 @@ def main():
     try:
         # Entries made while the module is not loaded have no record.
         pre = [connect_close(0, PORT_PRE)[0] for _ in range(2)]
-        R.check('load', load)
+        if not R.setup('load', load)[0]:
+            return R.finish()
         if os.path.exists(KPROBES_LIST):
             info(f'kprobe on tcp_time_wait: {probe_mode() or "int3"}')
         st = stats()

@@ -14,12 +14,13 @@ from collections import Counter
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from twtest import (Reporter, Traffic, batch, debugfs_stats, diff_sets, expect,  # noqa: E402
                     expect_same, addr_in, fmt_key, load_module, main_guard, netns_add, norm_addr, port_range,
-                    prepare_stack, restore_stack, run, ss_keys, tuples_of, twctl_list, twctl_json,
-                    twctl_run, veth_pair, wait_settled, TWCTL, NOBODY, PORT_RANGE)
+                    prepare_stack, restore_stack, run, ss_dump, ss_keys, ss_timer_truncation, tuples_of,
+                    twctl_list, twctl_json, twctl_run, veth_pair, wait_settled, TWCTL, NOBODY, PORT_RANGE)
 
 NS = 'twinsA'       # second netns, joined by veth
 BIG = 'twinsbig'    # netns for the few-thousand-entries dump
 BIG_N = 3000
+JIFFY_MS = 4        # HZ=250 in Debian's kernels and the KUnit one
 
 
 def build_scenario(t):
@@ -121,6 +122,44 @@ def time_filter(kind):
     return take, verify
 
 
+def remaining_vs_ss(netns=None, min_entries=10):
+    """A batch call: twctl's remaining_ms of each entry against the time
+    left that ss shows for the same entry (matched by cookie), both read
+    within a measured interval. ss reads first, so for each entry
+        ss - elapsed - slack <= twctl <= ss + truncation + slack
+    where truncation is what ss drops when it prints the timer (up to
+    999 ms above 9 s) and slack two jiffies of rounding; within the
+    issue's |twctl - ss| <= elapsed + 1 s."""
+    def take():
+        t0 = time.monotonic()
+        ss = ss_dump(netns)
+        got = twctl_list(netns=netns)
+        elapsed = (time.monotonic() - t0) * 1000
+        return ss, got, elapsed
+
+    def verify(ss_set, taken):
+        ss, got, elapsed = taken
+        ss_by = {e.key.cookie: e for e in ss if e.timer == 'timewait' and e.ino == 0}
+        tw_by = {k.cookie: e for k, e in got.items()}
+        expect_same(set(tw_by), set(ss_by), 'twctl cookies', 'ss cookies')
+        expect(len(tw_by) >= min_entries, f'only {len(tw_by)} entries to compare')
+        slack = 2 * JIFFY_MS
+        bad, worst = [], 0
+        for c, e in tw_by.items():
+            s_ms = ss_by[c].remaining_ms
+            expect(s_ms is not None, f'ss shows no timer for sk:{c:x}')
+            lo = s_ms - elapsed - slack
+            hi = s_ms + ss_timer_truncation(s_ms) + slack
+            tw_ms = e.get('remaining_ms')
+            expect(isinstance(tw_ms, int), f'sk:{c:x}: remaining_ms {tw_ms!r}')
+            worst = max(worst, abs(tw_ms - s_ms))
+            if not lo <= tw_ms <= hi or abs(tw_ms - s_ms) > elapsed + 1000:
+                bad.append(f'sk:{c:x} twctl {tw_ms} ms, ss {s_ms} ms (allowed {lo:.0f}..{hi})')
+        expect(not bad, f'{len(bad)} of {len(tw_by)} entries disagree with ss (elapsed {elapsed:.0f} ms): '
+               + '; '.join(bad[:4]))
+    return take, verify
+
+
 def group_key(by, g):
     if by == 'lport':
         return g['lport']
@@ -186,8 +225,9 @@ def compare_summary(by, args=(), pred=None, netns=None, top=None):
 
 def suite(rep, saved):
     t = Traffic()
-    rep.info(rep.check('setup-load-module', load_module) or 'module not loaded')
-    expect_ok = os.path.exists('/sys/module/twctl')
+    ok, how = rep.setup('load-module', load_module)
+    rep.info(how or 'module not loaded')
+    expect_ok = ok and os.path.exists('/sys/module/twctl')
     if not expect_ok or not os.access(TWCTL, os.X_OK):
         rep.fail('setup', f'module loaded: {expect_ok}; {TWCTL} executable: {os.access(TWCTL, os.X_OK)}')
         return
@@ -199,17 +239,18 @@ def suite(rep, saved):
         netns_add(NS)
         veth_pair(NS, 'twiv0', 'twiv1')
         return True
-    if rep.check('setup-netns-veth', setup) is None:
+    if not rep.setup('netns-veth', setup)[0]:
         return
 
     # ---- phase 1: the mixed scenario -------------------------------------
     t0 = time.monotonic()
-    res = rep.check('scenario-generate', build_scenario, t)
-    if res is None:
+    ok, res = rep.setup('scenario-generate', build_scenario, t)
+    if not ok:
         return
     made, made_ns, ports = res
     rep.info(f'made {len(made)} entries here and {len(made_ns)} in {NS} in {time.monotonic() - t0:.1f}s')
-    rep.check('scenario-in-ss', lambda: (wait_settled(made), wait_settled(made_ns, NS)))
+    if not rep.setup('scenario-in-ss', lambda: (wait_settled(made), wait_settled(made_ns, NS)))[0]:
+        return
 
     fams = {x[0] for x in made}
     v4m = {x for x in made if x[1].startswith('::ffff:')}
@@ -235,9 +276,9 @@ def suite(rep, saved):
 
     c = Counter(x[4] for x in made)
     expect_ports = ports  # explicit client ports 10000.. (outside the ephemeral range)
-    some = sorted(made)[0]
     calls = [
         ('list-equals-ss', lambda: twctl_list(), covers),
+        ('remaining-ms-matches-ss-timer', *remaining_vs_ss()),
         ('list-fin-wait2-state', lambda: twctl_list(), fw2_only),
         ('filter-4', *compare_list(['-4'], lambda k: k.family == 'inet')),
         ('filter-6', *compare_list(['-6'], lambda k: k.family == 'inet6')),
@@ -313,11 +354,15 @@ def suite(rep, saved):
         nob, root = taken
         expect_same(set(nob), set(ss), 'twctl list as uid 65534', 'ss')
         expect_same(set(root), set(ss), 'twctl list as root', 'ss')
-        with_mark = [fmt_key(k) for k, e in nob.items() if 'mark' in e]
-        expect(not with_mark, f'mark shown to uid {NOBODY}: {with_mark[:3]}')
-        no_mark = [fmt_key(k) for k, e in root.items() if 'mark' not in e]
-        expect(not no_mark, f'mark missing for root: {no_mark[:3]}')
-    batch(rep, [('list-unprivileged-no-mark', take_nobody, verify_nobody)])
+        # only CAP_NET_ADMIN over the netns gets the mark, the sequence
+        # numbers and the peer's timestamp (issue 8)
+        priv = ('mark', 'snd_nxt', 'rcv_nxt', 'ts_recent', 'ts_recent_age_ms')
+        shown = [f'{fmt_key(k)}: {[p for p in priv if p in e]}' for k, e in nob.items() if set(priv) & set(e)]
+        expect(not shown, f'shown to uid {NOBODY}: {shown[:3]}')
+        missing = [f'{fmt_key(k)}: {[p for p in priv if p not in e]}' for k, e in root.items()
+                   if not set(priv) <= set(e)]
+        expect(not missing, f'missing for root: {missing[:3]}')
+    batch(rep, [('list-unprivileged-no-mark-no-seq', take_nobody, verify_nobody)])
 
     # ---- the second netns ----------------------------------------------------
     def ns_covers(ss, got):
@@ -374,8 +419,8 @@ def suite(rep, saved):
         rep.info(f'made {len(made_big)} entries in {BIG} in {time.monotonic() - t0:.1f}s')
         wait_settled({x: 'TIME_WAIT' for x in made_big}, BIG, timeout=30)
         return made_big
-    made_big = rep.check('big-generate', big_setup)
-    if made_big:
+    ok, made_big = rep.setup('big-generate', big_setup)
+    if ok:
         def big_verify(ss, got):
             expect(len(ss) == BIG_N, f'ss shows {len(ss)} entries, made {BIG_N}')
             expect(len(got) == len(ss), f'twctl listed {len(got)}, ss {len(ss)}')
@@ -386,7 +431,8 @@ def suite(rep, saved):
             got = {g['rport']: g['count'] for g in groups}
             expect(got == dict(want), f'twctl {got}, ss {dict(want)}')
         batch(rep, [('big-dump-equals-ss', lambda: twctl_list(netns=BIG), big_verify),
-                    ('big-summary-rport', lambda: twctl_json('summary', '--by', 'rport', netns=BIG), big_summary)],
+                    ('big-summary-rport', lambda: twctl_json('summary', '--by', 'rport', netns=BIG), big_summary),
+                    ('big-remaining-ms-matches-ss-timer', *remaining_vs_ss(BIG, BIG_N))],
               netns=BIG)
     t.close()
     shutil.rmtree(tmpd, ignore_errors=True)

@@ -552,8 +552,9 @@ def check_all(s, fw2):
 
 def suite(rep, saved):
     s = Suite(rep)
-    rep.info(rep.check('setup-load-module', load_module) or 'module not loaded')
-    if not os.path.exists('/sys/module/twctl') or not os.access(TWCTL, os.X_OK):
+    ok, how = rep.setup('load-module', load_module)
+    rep.info(how or 'module not loaded')
+    if not ok or not os.path.exists('/sys/module/twctl') or not os.access(TWCTL, os.X_OK):
         rep.fail('setup', f'module loaded: {os.path.exists("/sys/module/twctl")}; {TWCTL} executable: '
                           f'{os.access(TWCTL, os.X_OK)}')
         return
@@ -571,7 +572,7 @@ def suite(rep, saved):
         veth_pair(NS, 'twkv0', 'twkv1', V4, V6)
         s.bystanders(force=True)
         return True
-    if rep.check('setup-netns-veth-bystanders', setup) is None:
+    if not rep.setup('netns-veth-bystanders', setup)[0]:
         return
 
     rep.check('audit-line-in-dmesg', check_audit_log, s)

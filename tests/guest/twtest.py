@@ -11,6 +11,7 @@ import faulthandler
 import json
 import os
 import re
+import select
 import signal
 import socket
 import subprocess
@@ -48,13 +49,25 @@ class Fail(Exception):
 
 
 class Reporter:
+    """PASS:/FAIL:/SKIP: lines, as tests/lib.sh prints them. A skip is never
+    a pass; a setup step (setup()) prints no PASS line, only a FAIL when it
+    fails."""
+
     def __init__(self, prefix):
         self.prefix = prefix
         self.passed = 0
         self.failed = 0
+        self.skipped = 0
 
     def _name(self, name):
         return f'{self.prefix}-{name}' if self.prefix else name
+
+    @staticmethod
+    def _reason(reason):
+        reason = ' '.join(str(reason).split())
+        if len(reason) > 1500:
+            reason = reason[:1500] + '...'
+        return reason
 
     def ok(self, name):
         self.passed += 1
@@ -62,30 +75,45 @@ class Reporter:
 
     def fail(self, name, reason):
         self.failed += 1
-        reason = ' '.join(str(reason).split())
-        if len(reason) > 1500:
-            reason = reason[:1500] + '...'
-        print(f'FAIL: {self._name(name)}: {reason}', flush=True)
+        print(f'FAIL: {self._name(name)} ({self._reason(reason)})', flush=True)
+
+    def skip(self, name, reason):
+        self.skipped += 1
+        print(f'SKIP: {self._name(name)} ({self._reason(reason)})', flush=True)
 
     def info(self, msg):
         print(f'  # {msg}', flush=True)
 
-    def check(self, name, fn, *args, **kw):
-        """Run fn; a Fail or any exception is a FAIL. Returns fn's result or None."""
+    def _run(self, name, fn, args, kw):
+        """(True, result) or (False, None) after printing the FAIL line."""
         t0 = time.monotonic()
         try:
             res = fn(*args, **kw)
         except Fail as e:
             self.fail(name, e)
-            return None
+            return False, None
         except Exception as e:  # a broken check is a failed check
             tb = traceback.extract_tb(e.__traceback__)[-1]
             self.fail(name, f'{type(e).__name__}: {e} (at {os.path.basename(tb.filename)}:{tb.lineno})')
-            return None
+            return False, None
         if os.environ.get('TWCTL_TEST_TIMING'):
             self.info(f'{name}: {time.monotonic() - t0:.2f}s')
-        self.ok(name)
+        return True, res
+
+    def check(self, name, fn, *args, **kw):
+        """Run fn; a Fail or any exception is a FAIL. Returns fn's result or None."""
+        ok, res = self._run(name, fn, args, kw)
+        if ok:
+            self.ok(name)
         return res
+
+    def setup(self, name, fn, *args, **kw):
+        """A setup step, not a test case: no PASS line when it works, a FAIL
+        when it does not. Returns (worked, fn's result)."""
+        ok, res = self._run(f'setup-{name}', fn, args, kw)
+        if ok:
+            self.info(f'setup {name}: done')
+        return ok, res
 
     def guard(self, name, fn, *args, **kw):
         """Run fn, which reports its own checks; an exception in it is a FAIL."""
@@ -97,7 +125,7 @@ class Reporter:
             return None
 
     def finish(self):
-        print(f'{self.passed} passed, {self.failed} failed', flush=True)
+        print(f'{self.passed} passed, {self.failed} failed, {self.skipped} skipped', flush=True)
         return 1 if self.failed else 0
 
 
@@ -335,11 +363,36 @@ def _split_addr_port(s):
 _TIMER_RE = re.compile(r'timer:\((\w+),([^,)]*)')
 
 
+# ss (print_ms_timer) prints a timer of T ms as [Mmin][S(sec|.MMMms)|MMMms]:
+# "1min", "1min5sec", "59sec" (milliseconds dropped above 9 s, seconds above
+# 9 min), "5.123ms" (5123 ms), "123ms", "" for 0.
+_SS_TIMER_RE = re.compile(r'(?:(\d+)min)?(?:(\d+)sec|(\d+)\.(\d{3})ms|(\d+)ms)?')
+
+
 def _ms(s):
-    total = 0
-    for n, unit in re.findall(r'(\d+)(min|sec|ms)', s):
-        total += int(n) * {'min': 60000, 'sec': 1000, 'ms': 1}[unit]
+    """ss's timer text in ms; ss truncates: the true value is in
+    [_ms(s), _ms(s) + ss_timer_truncation(_ms(s))]."""
+    m = _SS_TIMER_RE.fullmatch(s.strip())
+    if not m:
+        raise Fail(f'cannot parse the ss timer {s!r}')
+    mins, secs, dsecs, dms, ms = m.groups()
+    total = int(mins or 0) * 60000
+    if secs:
+        total += int(secs) * 1000
+    elif dsecs:
+        total += int(dsecs) * 1000 + int(dms)
+    elif ms:
+        total += int(ms)
     return total
+
+
+def ss_timer_truncation(ms):
+    """How much ss may have dropped from a timer it printed as ms."""
+    if ms >= 600000:
+        return 59999
+    if ms >= 10000:
+        return 999
+    return 0
 
 
 SsEntry = namedtuple('SsEntry', 'key ino timer remaining_ms')
@@ -734,6 +787,388 @@ def wait_settled(made, netns=None, timeout=10.0):
         have = {(k.family, k.laddr, k.lport, k.raddr, k.rport): k.state for k in ss_keys(netns)}
         bad = [f'{t} {have.get(t)} (want {st})' for t, st in made.items() if have.get(t) != st]
         raise Fail(f'{len(bad)} generated entries not in the expected state: {bad[:3]}')
+
+
+# --------------------------------------------------------------------------
+# Raw generic netlink: what the kernel sends, not what the CLI prints
+
+UAPI_HEADER = os.path.join(REPO, 'include', 'uapi', 'linux', 'twctl.h')
+
+
+def uapi_consts(path=UAPI_HEADER):
+    """Every enum constant and #define of the uapi header, by name, as the C
+    compiler numbers them (so the tests follow the header, never a copy)."""
+    with open(path) as f:
+        text = re.sub(r'/\*.*?\*/', ' ', f.read(), flags=re.S)
+    out = {}
+    for m in re.finditer(r'^#define[ \t]+(\w+)[ \t]+(.+?)[ \t]*$', text, re.M):
+        v = m.group(2)
+        if v.startswith('"'):
+            out[m.group(1)] = v.strip('"')
+        elif re.fullmatch(r'0x[0-9a-fA-F]+|\d+', v):
+            out[m.group(1)] = int(v, 0)
+    for body in re.findall(r'enum\s+\w+\s*{(.*?)}', text, re.S):
+        nxt = 0
+        for item in body.split(','):
+            item = item.strip()
+            if not item:
+                continue
+            name, _, val = item.partition('=')
+            name, val = name.strip(), val.strip()
+            if val:
+                nxt = int(val, 0) if re.fullmatch(r'0x[0-9a-fA-F]+|\d+', val) else out[val]
+            out[name] = nxt
+            nxt += 1
+    return out
+
+
+NETLINK_GENERIC = 16
+SOL_NETLINK = 270
+NETLINK_ADD_MEMBERSHIP = 1
+NETLINK_DROP_MEMBERSHIP = 2
+NETLINK_EXT_ACK = 11
+NLM_F_REQUEST, NLM_F_MULTI, NLM_F_ACK, NLM_F_DUMP = 0x1, 0x2, 0x4, 0x300
+NLM_F_DUMP_INTR = 0x10
+NLMSG_ERROR, NLMSG_DONE = 2, 3
+NLA_F_NESTED = 0x8000
+NLA_TYPE_MASK = 0x3fff
+GENL_ID_CTRL = 0x10
+CTRL_CMD_GETFAMILY = 3
+CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME, CTRL_ATTR_MCAST_GROUPS = 1, 2, 7
+CTRL_ATTR_MCAST_GRP_NAME, CTRL_ATTR_MCAST_GRP_ID = 1, 2
+
+
+def nla(atype, payload):
+    hdr = (4 + len(payload)).to_bytes(2, 'little') + atype.to_bytes(2, 'little')
+    return hdr + payload + b'\0' * (-len(payload) % 4)
+
+
+def nla_u8(t, v):
+    return nla(t, v.to_bytes(1, 'little'))
+
+
+def nla_u16(t, v):
+    return nla(t, v.to_bytes(2, 'little'))
+
+
+def nla_u32(t, v):
+    return nla(t, v.to_bytes(4, 'little'))
+
+
+def nla_u64(t, v):
+    return nla(t, v.to_bytes(8, 'little'))
+
+
+def nla_nest(t, *attrs):
+    return nla(t | NLA_F_NESTED, b''.join(attrs))
+
+
+def nla_parse(data):
+    """[(type, payload)] of a run of attributes (type without flag bits)."""
+    out, off = [], 0
+    while off + 4 <= len(data):
+        ln = int.from_bytes(data[off:off + 2], 'little')
+        t = int.from_bytes(data[off + 2:off + 4], 'little') & NLA_TYPE_MASK
+        if ln < 4 or off + ln > len(data):
+            raise Fail(f'malformed attribute at offset {off}: length {ln} of {len(data)}')
+        out.append((t, data[off + 4:off + ln]))
+        off += (ln + 3) & ~3
+    return out
+
+
+def nla_dict(data):
+    """{type: payload}; a duplicated attribute is a failure."""
+    d = {}
+    for t, v in nla_parse(data):
+        if t in d:
+            raise Fail(f'attribute {t} twice in one nest')
+        d[t] = v
+    return d
+
+
+def le(b):
+    return int.from_bytes(b, 'little')
+
+
+class NlError(Exception):
+    def __init__(self, err, msg=''):
+        super().__init__(f'{errno_name(err)}{": " + msg if msg else ""}')
+        self.errno = err
+        self.msg = msg
+
+
+class Genl:
+    """One NETLINK_GENERIC socket talking to one family. Made in the
+    netns (and with the credentials) of the calling thread at creation."""
+
+    def __init__(self, family=None, rcvbuf=None):
+        self.sock = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, NETLINK_GENERIC)
+        if rcvbuf:
+            self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        self.sock.bind((0, 0))
+        self.sock.setsockopt(SOL_NETLINK, NETLINK_EXT_ACK, 1)
+        self.seq = int(time.monotonic() * 1000) & 0xffffff
+        self.portid = self.sock.getsockname()[0]
+        self.family = None
+        self.groups = {}
+        # one receive buffer for the socket's life: receiving allocates
+        # nothing in this process (the memcg checks count its pages)
+        self.buf = bytearray(1 << 17)
+        if family:
+            self.resolve(family)
+
+    def close(self):
+        self.sock.close()
+
+    def fileno(self):
+        return self.sock.fileno()
+
+    def resolve(self, name):
+        msgs = self.request(GENL_ID_CTRL, CTRL_CMD_GETFAMILY, nla(CTRL_ATTR_FAMILY_NAME, name.encode() + b'\0'),
+                            version=1)
+        expect(len(msgs) == 1, f'CTRL_CMD_GETFAMILY {name}: {len(msgs)} replies')
+        a = nla_dict(msgs[0][1])
+        self.family = le(a[CTRL_ATTR_FAMILY_ID])
+        self.groups = {}
+        for _, g in nla_parse(a.get(CTRL_ATTR_MCAST_GROUPS, b'')):
+            gd = nla_dict(g)
+            self.groups[gd[CTRL_ATTR_MCAST_GRP_NAME].rstrip(b'\0').decode()] = le(gd[CTRL_ATTR_MCAST_GRP_ID])
+        return self.family
+
+    def send(self, family, cmd, payload=b'', flags=NLM_F_REQUEST | NLM_F_ACK, version=1):
+        self.seq += 1
+        body = bytes([cmd, version, 0, 0]) + payload
+        hdr = (16 + len(body)).to_bytes(4, 'little') + family.to_bytes(2, 'little') + \
+            flags.to_bytes(2, 'little') + self.seq.to_bytes(4, 'little') + (0).to_bytes(4, 'little')
+        self.sock.send(hdr + body)
+        return self.seq
+
+    def recv_msgs(self, seq, timeout=30):
+        """Messages answering seq until DONE or an ACK/error: returns
+        ([(nlmsg_flags, attributes bytes, genl cmd)], errno, extack msg)."""
+        out = []
+        self.sock.settimeout(timeout)
+        while True:
+            n = self.sock.recv_into(self.buf)
+            data = memoryview(self.buf)[:n]
+            off = 0
+            while off + 16 <= len(data):
+                ln = le(data[off:off + 4])
+                typ = le(data[off + 4:off + 6])
+                flags = le(data[off + 6:off + 8])
+                mseq = le(data[off + 8:off + 12])
+                if ln < 16 or off + ln > len(data):
+                    raise Fail(f'malformed netlink message: length {ln}')
+                body = bytes(data[off + 16:off + ln])
+                off += (ln + 3) & ~3
+                if mseq != seq:
+                    continue
+                if typ == NLMSG_ERROR:
+                    err = -int.from_bytes(body[:4], 'little', signed=True)
+                    msg = ''
+                    # extack: after the echoed header (whole request on errors
+                    # unless capped) come NLMSGERR_ATTR_* attributes
+                    if flags & 0x200:       # NLM_F_ACK_TLVS
+                        skip = 4 + (16 if flags & 0x100 else le(body[4:8]))   # NLM_F_CAPPED
+                        for t, v in nla_parse(body[(skip + 3) & ~3:]):
+                            if t == 1:
+                                msg = v.rstrip(b'\0').decode(errors='replace')
+                    return out, err, msg
+                if typ == NLMSG_DONE:
+                    err = -int.from_bytes(body[:4], 'little', signed=True) if len(body) >= 4 else 0
+                    return out, err, ''
+                out.append((flags, body[4:], body[0] if body else None))
+
+    def request(self, family, cmd, payload=b'', version=1):
+        seq = self.send(family, cmd, payload, version=version)
+        msgs, err, msg = self.recv_msgs(seq)
+        if err:
+            raise NlError(err, msg)
+        return [(f, a) for f, a, _ in msgs]
+
+    def do(self, cmd, payload=b''):
+        """A do-command; NlError on an error. Returns the reply's attributes."""
+        seq = self.send(self.family, cmd, payload)
+        msgs, err, msg = self.recv_msgs(seq)
+        if err:
+            raise NlError(err, msg)
+        return nla_dict(msgs[0][1]) if msgs else {}
+
+    def dump(self, cmd, payload=b''):
+        """A dump; NlError on an error. Returns ([attributes bytes], interrupted)."""
+        seq = self.send(self.family, cmd, payload, flags=NLM_F_REQUEST | NLM_F_DUMP)
+        msgs, err, msg = self.recv_msgs(seq)
+        if err:
+            raise NlError(err, msg)
+        return [a for _, a, _ in msgs], any(f & NLM_F_DUMP_INTR for f, _, _ in msgs)
+
+    def join(self, group):
+        """setsockopt(NETLINK_ADD_MEMBERSHIP) for the family's group by name."""
+        self.sock.setsockopt(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, self.groups[group])
+
+
+class Twctl(Genl):
+    """The twctl family, with its uapi constants (U) and decoders."""
+    U = None
+
+    def __init__(self, **kw):
+        if Twctl.U is None:
+            Twctl.U = uapi_consts()
+        super().__init__(Twctl.U['TWCTL_GENL_NAME'], **kw)
+
+    def entries(self, filt=b'', limit=None):
+        """Entry nests of a dump: [{attribute name: raw payload}]."""
+        U = self.U
+        payload = filt + (nla_u32(U['TWCTL_A_LIMIT'], limit) if limit else b'')
+        msgs, intr = self.dump(U['TWCTL_CMD_GET_ENTRIES'], payload)
+        expect(not intr, 'entry dump interrupted (NLM_F_DUMP_INTR)')
+        names = {v: k for k, v in U.items() if k.startswith('TWCTL_ENTRY_A_') and isinstance(v, int)}
+        out = []
+        for m in msgs:
+            top = nla_dict(m)
+            expect(U['TWCTL_A_ENTRY'] in top, f'entry message without TWCTL_A_ENTRY: {sorted(top)}')
+            out.append({names.get(t, t): v for t, v in nla_dict(top[U['TWCTL_A_ENTRY']]).items()})
+        return out
+
+    def filter(self, **f):
+        """A TWCTL_A_FILTER nest: rport=(lo, hi), lport=(lo, hi), cookie=N."""
+        U, parts = self.U, []
+        for key in ('lport', 'rport'):
+            if key in f:
+                lo, hi = f[key] if isinstance(f[key], tuple) else (f[key], f[key])
+                parts.append(nla_u16(U[f'TWCTL_FILTER_A_{key.upper()}_MIN'], lo))
+                parts.append(nla_u16(U[f'TWCTL_FILTER_A_{key.upper()}_MAX'], hi))
+        if 'cookie' in f:
+            parts.append(nla_u64(U['TWCTL_FILTER_A_COOKIE'], f['cookie']))
+        return nla_nest(U['TWCTL_A_FILTER'], *parts)
+
+    def kill(self, filt=b'', dry_run=False, limit=None):
+        """(matched, killed) of a KILL; NlError on an error."""
+        U = self.U
+        payload = filt + (nla(U['TWCTL_A_DRY_RUN'], b'') if dry_run else b'') + \
+            (nla_u32(U['TWCTL_A_LIMIT'], limit) if limit else b'')
+        a = self.do(U['TWCTL_CMD_KILL'], payload)
+        return le(a.get(U['TWCTL_A_MATCHED'], b'')), le(a.get(U['TWCTL_A_KILLED'], b''))
+
+    def summary_send(self, by, filt=b''):
+        """Starts a summary dump without reading it; returns its seq."""
+        U = self.U
+        return self.send(self.family, U['TWCTL_CMD_GET_SUMMARY'],
+                         nla_u8(U['TWCTL_A_GROUP_BY'], U[f'TWCTL_GROUP_BY_{by.upper()}']) + filt,
+                         flags=NLM_F_REQUEST | NLM_F_DUMP)
+
+
+# --------------------------------------------------------------------------
+# Running a function as another user / in other namespaces
+
+CLONE_NEWUSER = 0x10000000
+PR_SET_DUMPABLE = 4
+
+
+def _libc_call(fn, *args):
+    if fn(*args) != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, os.strerror(e))
+
+
+def enter_netns(name):
+    """Move the calling process (thread) into /run/netns/NAME for good."""
+    fd = os.open(f'/run/netns/{name}', os.O_RDONLY)
+    try:
+        _libc_call(_libc.setns, fd, CLONE_NEWNET)
+    finally:
+        os.close(fd)
+
+
+def drop_to(uid=NOBODY, gid=NOBODY, groups=()):
+    """Become uid/gid with these supplementary groups, no capabilities."""
+    os.setgroups(list(groups))
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)
+    # setuid cleared "dumpable": /proc/self would belong to root, and the
+    # user namespace maps of this process could not be written
+    _libc_call(_libc.prctl, PR_SET_DUMPABLE, 1, 0, 0, 0)
+
+
+def new_userns(netns=True):
+    """unshare a user (and net) namespace and map the caller to root in it."""
+    uid, gid = os.getuid(), os.getgid()
+    _libc_call(_libc.unshare, CLONE_NEWUSER | (CLONE_NEWNET if netns else 0))
+    with open('/proc/self/setgroups', 'w') as f:
+        f.write('deny')
+    with open('/proc/self/uid_map', 'w') as f:
+        f.write(f'0 {uid} 1')
+    with open('/proc/self/gid_map', 'w') as f:
+        f.write(f'0 {gid} 1')
+
+
+def in_child(fn, *args, timeout=120, **kw):
+    """Run fn(*args, **kw) in a forked child (which may drop privileges or
+    change namespaces for good) and return its result (pickled back). A
+    Fail or exception in the child is raised here as Fail."""
+    import pickle
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(r)
+        try:
+            try:
+                res = ('ok', fn(*args, **kw))
+            except Exception as e:
+                tb = traceback.extract_tb(e.__traceback__)[-1]
+                res = ('err', f'{type(e).__name__}: {e} (at {os.path.basename(tb.filename)}:{tb.lineno}, '
+                              f'in a child as uid {os.getuid()})')
+            data = pickle.dumps(res)
+            with os.fdopen(w, 'wb') as f:
+                f.write(data)
+        finally:
+            os._exit(0)
+    os.close(w)
+    chunks = []
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([r], [], [], left)[0]:
+                os.kill(pid, signal.SIGKILL)
+                raise Fail(f'child running {fn.__name__} did not finish in {timeout}s')
+            b = os.read(r, 1 << 16)
+            if not b:
+                break
+            chunks.append(b)
+    finally:
+        os.close(r)
+        _, status = os.waitpid(pid, 0)
+    if not chunks:
+        raise Fail(f'child running {fn.__name__} died without a result (wait status {status:#x})')
+    kind, res = pickle.loads(b''.join(chunks))
+    if kind == 'err':
+        raise Fail(res)
+    return res
+
+
+# --------------------------------------------------------------------------
+# Kernel pointers
+
+# A kernel address as hex (direct map, vmalloc, modules, text: 0xffff8... to
+# 0xffffffff...), what %p prints for a hashed pointer on 64-bit (8 zero
+# digits, then 8) or before the hash key is ready, and %pK/%px-style
+# leftovers.
+_PTR_RES = [re.compile(r'(?i)(?<![0-9a-z])(?:0x)?ffff[89a-f][0-9a-f]{11}(?![0-9a-z])'),
+            re.compile(r'(?i)(?<![0-9a-z])(?:0x)?0{8}[0-9a-f]{8}(?![0-9a-z])'),
+            re.compile(r'\(_{4}ptrval_{4}\)|\(null\)')]
+KERNEL_PTR_MIN = 0xffff800000000000
+
+
+def kernel_pointers(text):
+    """Substrings of text that look like kernel pointers, in hex or decimal."""
+    hits = []
+    for r in _PTR_RES:
+        hits += r.findall(text)
+    for m in re.finditer(r'(?<![0-9A-Za-z.])\d{19,20}(?![0-9A-Za-z])', text):
+        if KERNEL_PTR_MIN <= int(m.group(0)) < 1 << 64:
+            hits.append(m.group(0))
+    return hits
 
 
 def errno_name(e):
