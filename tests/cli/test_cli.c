@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/twctl.h>
+
 #include "cli-version.h"
 #include "harness.h"
 
@@ -454,6 +456,67 @@ static void test_nothing_sent(void)
 	unlink(log);
 }
 
+static void run_fake(struct result *r, const char *mode, int entries, int at,
+		     char **args);
+
+/*
+ * The same through the netlink stand-in, which logs every socket and
+ * request: `kill --a` must create no socket and send nothing, while the
+ * control `kill --all` does send a KILL (which the stand-in refuses).
+ */
+static void test_nothing_sent_fake(void)
+{
+	const struct {
+		const char *name;
+		char **args;
+	} bad[] = {
+		{ "cli: kill --a sends nothing (netlink log)", ARGV("kill", "--a") },
+		{ "cli: kill --al sends nothing (netlink log)", ARGV("kill", "--al") },
+		{ "cli: kill --dry-run --a sends nothing (netlink log)",
+		  ARGV("kill", "--dry-run", "--a") },
+	};
+	char log[] = "/tmp/twctl-test-nl.XXXXXX", want[64];
+	struct result r;
+	unsigned int i;
+	const char *got;
+	FILE *f;
+	int fd;
+
+	fd = mkstemp(log);
+	if (fd < 0) {
+		t_check(false, "cli: netlink log", "mkstemp: %s", strerror(errno));
+		return;
+	}
+	close(fd);
+	setenv("TWCTL_FAKE_NL_LOG", log, 1);
+	for (i = 0; i <= sizeof(bad) / sizeof(bad[0]); i++) {
+		bool control = i == sizeof(bad) / sizeof(bad[0]);
+
+		fd = open(log, O_WRONLY | O_TRUNC);
+		if (fd >= 0)
+			close(fd);
+		run_fake(&r, "ok", 1, 0, control ? ARGV("kill", "--all") :
+						   bad[i].args);
+		f = fopen(log, "r");
+		got = f ? t_slurp(f) : "(no log)";
+		if (f)
+			fclose(f);
+		if (!control) {
+			t_check(r.code == 2 && lines(r.err) == 1 && !*got,
+				bad[i].name, "exit %d, stderr \"%s\", sent \"%s\"",
+				r.code, r.err, got);
+			continue;
+		}
+		snprintf(want, sizeof(want), "send %u %u ", 0x31, TWCTL_CMD_KILL);
+		t_check(r.code == 1 && strstr(got, "socket\n") &&
+			strstr(got, want),
+			"cli: kill --all does send a KILL (netlink log, control)",
+			"exit %d, sent \"%s\"", r.code, got);
+	}
+	unsetenv("TWCTL_FAKE_NL_LOG");
+	unlink(log);
+}
+
 /* The harness itself: a child that hangs is killed and reaped in time. */
 static void test_spawn_deadline(void)
 {
@@ -622,4 +685,5 @@ void test_cli(const char *twctl)
 	test_spawn_deadline();
 	test_asan_checks();
 	test_interrupted_dump();
+	test_nothing_sent_fake();
 }

@@ -15,13 +15,16 @@
  *   done-error  NLMSG_DONE carries -ENOMEM after TWCTL_FAKE_NL_AT buffers
  *   intr-once   the first attempt is flagged NLM_F_DUMP_INTR and carries
  *               entries with lport 1..; the retry is clean, lport 2001..
- * Everything else (KILL, GET_INFO) gets EOPNOTSUPP.
+ * Everything else (KILL, GET_INFO) gets EOPNOTSUPP. With TWCTL_FAKE_NL_LOG
+ * set, "socket" and "send TYPE CMD FLAGS" lines are appended to that file,
+ * so a test can tell what the tool sent, and that it sent nothing.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -226,10 +229,26 @@ static void answer(const struct nlmsghdr *req)
 
 #define REAL(name) ((__typeof__(&name))dlsym(RTLD_NEXT, #name))
 
+static void log_line(const char *fmt, unsigned int a, unsigned int b,
+		     unsigned int c)
+{
+	const char *path = getenv("TWCTL_FAKE_NL_LOG");
+	FILE *f;
+
+	if (!path || !*path)
+		return;
+	f = fopen(path, "a");
+	if (!f)
+		return;
+	fprintf(f, fmt, a, b, c);
+	fclose(f);
+}
+
 int socket(int domain, int type, int protocol)
 {
 	if (domain == AF_NETLINK && protocol == NETLINK_GENERIC) {
 		fake_fd = REAL(socket)(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		log_line("socket\n", 0, 0, 0);
 		return fake_fd;
 	}
 	return REAL(socket)(domain, type, protocol);
@@ -267,8 +286,15 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags,
 	       const struct sockaddr *addr, socklen_t alen)
 {
 	if (fd >= 0 && fd == fake_fd) {
-		if (len >= sizeof(struct nlmsghdr) + GENL_HDRLEN)
+		const struct nlmsghdr *nlh = buf;
+
+		if (len >= sizeof(struct nlmsghdr) + GENL_HDRLEN) {
+			log_line("send %u %u %#x\n", nlh->nlmsg_type,
+				 ((const struct genlmsghdr *)
+				  mnl_nlmsg_get_payload(nlh))->cmd,
+				 nlh->nlmsg_flags);
 			answer(buf);
+		}
 		return len;
 	}
 	return REAL(sendto)(fd, buf, len, flags, addr, alen);
