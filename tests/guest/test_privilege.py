@@ -125,6 +125,7 @@ class Suite:
         self.t = Traffic()
         self.nobody_bin = None
         self.userns_res = None
+        self.mem_tight = None
 
     def make(self, addr, port, n, netns=None, mark=MARK):
         return marked_tw(self.t, self.t.server(addr, port, netns=netns), n, mark, netns)
@@ -183,7 +184,7 @@ def check_seq_hidden_cli(s):
         expect_same(set(lst), ss, f'twctl list as {who}', 'ss')
     for who, lst in ((f'uid {NOBODY}', nob), ('root without CAP_NET_ADMIN', nocap)):
         bad = {k: sorted(set(PRIV_KEYS) & set(e)) for k, e in lst.items() if set(PRIV_KEYS) & set(e)}
-        expect(not bad, f'{who} sees {next(iter(bad.values()))} on {len(bad)} entries')
+        expect(not bad, f'{who} sees {next(iter(bad.values()), None)} on {len(bad)} entries')
     for k in ours:
         missing = [x for x in PRIV_KEYS if x not in root[k]]
         expect(not missing, f'root does not see {missing} of {fmt_key(k)}')
@@ -206,7 +207,7 @@ def check_kill_eperm(s):
         for name, kw in (('filter', {'filt': tw.filter(rport=7421)}),
                          ('filter-dry-run', {'filt': tw.filter(rport=7421), 'dry_run': True}),
                          ('no-filter', {}),
-                         ('cookie-limit', {'filt': tw.filter(rport=7421), 'limit': 1})):
+                         ('filter-limit', {'filt': tw.filter(rport=7421), 'limit': 1})):
             try:
                 out[name] = ('answered', tw.kill(**kw))
             except NlError as e:
@@ -735,6 +736,19 @@ def charged_child(ch, cgroup):
     ch.send('sent')             # the summary's first part is made in this send
     ch.recv()
     ch.send(read_summary(tw, seq))
+    # the parent leaves this cgroup almost no room: the same summary again,
+    # reading only its first message (no allocation here meanwhile)
+    ch.recv()
+    seq = tw.summary_send('lport')
+    tw.sock.settimeout(60)
+    n = tw.sock.recv_into(tw.buf)
+    typ = int.from_bytes(tw.buf[4:6], 'little')
+    err = -int.from_bytes(tw.buf[16:20], 'little', signed=True) if typ in (2, 3) and n >= 20 else 0
+    ch.send((typ, err))
+    ch.recv()                   # room again: read the rest if there is any
+    if typ not in (2, 3):
+        read_summary(tw, seq)
+    ch.send('done')
 
 
 def check_summary_charged(s):
@@ -757,6 +771,21 @@ def check_summary_charged(s):
             p2 = cg_read(cg, 'memory.peak')
             ch.send('read')
             n, trunc, err = ch.recv()
+            # now with 64 kB left below memory.max
+            cur = cg_read(cg, 'memory.current')
+            with open(os.path.join(cg, 'memory.max'), 'w') as f:
+                f.write(str(cur + 65536))
+            ch.send('go')
+            first = ch.recv()
+            with open(os.path.join(cg, 'memory.max'), 'w') as f:
+                f.write('max')
+            ev = {}
+            with open(os.path.join(cg, 'memory.events')) as f:
+                for line in f:
+                    k, v = line.split()
+                    ev[k] = int(v)
+            ch.send('go')
+            expect(ch.recv() == 'done', 'helper did not finish')
         finally:
             ch.finish()
     finally:
@@ -766,6 +795,7 @@ def check_summary_charged(s):
                 break
             except OSError:
                 time.sleep(0.1)
+    s.mem_tight = (first, ev, cur)
     table = old_table_bytes(n)
     s.rep.info(f'memcg peak: +{(p1 - p0) / 1e3:.0f} kB for an info request, +{(p2 - p1) / 1e3:.0f} kB for a '
                f'summary of {n} groups (truncated: {trunc}, errno {err}); a 24e126d table of that many: '
@@ -774,6 +804,19 @@ def check_summary_charged(s):
     expect(p2 - p1 >= 64 * 1024 and p2 - p1 >= 4 * (p1 - p0),
            f'memory.peak of the caller\'s cgroup rose by {p2 - p1} bytes for the summary ({n} groups), '
            f'{p1 - p0} for an info request: the group table is not charged to the caller')
+
+
+def check_summary_enomem(s):
+    """The same summary with 64 kB left in the caller's cgroup fails with
+    ENOMEM (and kills nobody): the table is charged and may fail."""
+    expect(s.mem_tight, 'the memcg check did not get that far')
+    (typ, err), ev, cur = s.mem_tight
+    s.rep.info(f'summary with 64 kB left in its cgroup ({cur} bytes used): first message type {typ}, '
+               f'errno {errno_name(err)}; memory.events {ev}')
+    expect(typ in (2, 3) and err == errno.ENOMEM,
+           f'a summary of {MEM_N} groups with 64 kB left in the caller\'s cgroup got message type {typ}, '
+           f'errno {errno_name(err)} (want an error or done message with ENOMEM)')
+    expect(ev.get('oom_kill', 0) == 0, f'memcg OOM kills: {ev}')
 
 
 def mem_setup(s):
@@ -822,6 +865,7 @@ def suite(rep, saved):
     if rep.setup('summary-entries', mem_setup, s)[0]:
         rep.check('unprivileged-unread-summaries-pin-no-memory', check_unread_summaries_pin_nothing, s)
         rep.check('unprivileged-summary-charged-to-its-memcg', check_summary_charged, s)
+        rep.check('unprivileged-summary-over-its-memcg-fails-enomem', check_summary_enomem, s)
     s.t.close()
     shutil.rmtree(tmpd, ignore_errors=True)
 
