@@ -3,6 +3,12 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := all
 
 TOP := $(CURDIR)
+# kbuild (M=...) cannot build in a directory whose path has a space or a
+# colon, and the test guests find their init through the kernel command line,
+# which splits at spaces.  Any other path works (also /tmp, /dev/shm, /run).
+ifneq ($(words $(subst :, ,$(TOP))),1)
+$(error twctl: the checkout's path "$(TOP)" contains a space or a colon, which kbuild and the test guests cannot use; clone it to another path)
+endif
 VERSION := $(shell sed -n 's/^\#define TWCTL_VERSION "\(.*\)"/\1/p' module/version.h)
 KDIR ?= $(shell scripts/kdir default 2>/dev/null)
 KERNEL ?= 6.12
@@ -12,7 +18,7 @@ PREFIX ?= /usr/local
 DESTDIR ?=
 
 .PHONY: all module cli modules-all deps check demo dkms-check install uninstall \
-	install-cli install-dkms clean kunit-kernel help bench stress
+	install-cli install-dkms clean kunit-kernel help bench stress fuzz
 
 all: module cli
 
@@ -21,10 +27,11 @@ help:
 	@echo "make module       twctl.ko only (KDIR=...)"
 	@echo "make cli          tools/twctl only"
 	@echo "make deps         install/cache everything the tests need (root; scripts/deps)"
-	@echo "make check        every test suite; ends with 'N passed, N failed' (SUITES=\"static kunit\" for some)"
+	@echo "make check        every test suite; ends with 'N passed, N failed, N skipped' (SUITES=\"static kunit\" for some)"
 	@echo "make demo         boot a guest (KERNEL=6.12|6.1), load twctl, make TIME_WAIT traffic, run twctl"
 	@echo "make bench        twctl against ss and ss -K in one guest (KERNEL=6.12|6.1); figures in build/bench/"
-	@echo "make stress       twctl under load on the KASAN/lockdep/kmemleak guest for STRESS_SECONDS (600)"
+	@echo "make stress       twctl under load on the KASAN/lockdep/kmemleak guest for STRESS_SECONDS ($(STRESS_SECONDS))"
+	@echo "make fuzz         the netlink fuzzer (100,000 messages, root and unprivileged) and the CLI parser fuzzers"
 	@echo "make modules-all  twctl.ko against every installed/cached headers tree, W=1 -Werror"
 	@echo "make dkms-check   dkms build against every headers tree in a throwaway dkms tree"
 	@echo "make kunit-kernel build (or reuse) the KUnit/debug kernel"
@@ -56,6 +63,10 @@ bench:
 
 stress:
 	tests/stress/run --seconds $(STRESS_SECONDS)
+
+fuzz:
+	tests/fuzz/netlink/run --count 100000
+	tests/fuzz/cli/run
 
 dkms-check:
 	@scripts/dkms-check
