@@ -21,11 +21,26 @@
  * so the probe point is stable; the state argument tells TIME_WAIT from
  * FIN_WAIT2-as-timewait (both are recorded).
  *
+ * tcp_time_wait() may not create an entry at all: inet_twsk_alloc() refuses
+ * when the netns's death row is full (net.ipv4.tcp_max_tw_buckets, the
+ * "TCPTimeWaitOverflow" case) or the slab is exhausted. The probe makes the
+ * same death-row test inet_twsk_alloc() is about to make and records
+ * nothing when it would fail, so the store does not fill with records of
+ * entries that never existed exactly while somebody debugs an overflow. The
+ * two can disagree only when another entry of the same netns comes or goes
+ * in between; a record of an entry that was never created is then freed by
+ * the collector like any record of a vanished entry.
+ *
  * The store is a hash table of records keyed by cookie. Cookies are unique
  * across network namespaces and never reused, so the cookie alone names an
  * entry. Each record is 48 bytes from a kmem_cache, allocated GFP_ATOMIC in
  * the probe; the number of records is bounded by the capture_max module
- * parameter, and records beyond it are dropped and counted.
+ * parameter, and records beyond it are dropped and counted. The store serves
+ * every netns, so its default bound is not any netns's tcp_max_tw_buckets
+ * (an admin may set the initial netns's to anything) but the number of
+ * buckets of the host-wide TCP established hash, which the kernel sizes to
+ * the memory at boot and which by default is twice the tcp_max_tw_buckets
+ * of a netns using it (at most 48 bytes times that, e.g. 12 MiB per 256 Ki).
  *
  * Records whose entry is gone are freed three ways: kill calls
  * twctl_capture_forget() for what it killed; a periodic garbage collector
@@ -60,7 +75,7 @@
 static unsigned int twctl_capture_max;
 module_param_named(capture_max, twctl_capture_max, uint, 0444);
 MODULE_PARM_DESC(capture_max,
-		 "Most entries whose RTO and entry time are kept (default 0: net.ipv4.tcp_max_tw_buckets of the initial netns at load time)");
+		 "Most entries whose RTO and entry time are kept, all netns together (default 0: the bucket count of the host-wide TCP established hash)");
 
 static unsigned int twctl_capture_gc_ms = 5000;
 module_param_named(capture_gc_ms, twctl_capture_gc_ms, uint, 0444);
@@ -214,6 +229,7 @@ static int twctl_tcp_time_wait_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	struct sock *sk = (struct sock *)regs_get_kernel_argument(regs, 0);
 	int state = (int)regs_get_kernel_argument(regs, 1);
+	const struct inet_timewait_death_row *dr;
 	struct twctl_capture cap;
 	u32 cookie[2];
 
@@ -227,6 +243,14 @@ static int twctl_tcp_time_wait_pre(struct kprobe *p, struct pt_regs *regs)
 	 */
 	if (unlikely(in_nmi())) {
 		twctl_stat_add(TWCTL_STAT_CAPTURE_DROPS, 1);
+		return 0;
+	}
+
+	/* inet_twsk_alloc()'s own test: a full death row creates no entry. */
+	dr = &sock_net(sk)->ipv4.tcp_death_row;
+	if (refcount_read(&dr->tw_refcount) - 1 >=
+	    READ_ONCE(dr->sysctl_max_tw_buckets)) {
+		twctl_stat_add(TWCTL_STAT_CAPTURE_OVERFLOWS, 1);
 		return 0;
 	}
 
@@ -445,11 +469,9 @@ int twctl_capture_init(void)
 
 	BUILD_BUG_ON(sizeof(struct twctl_rec) > 64);
 
-	if (!twctl_capture_max) {
-		int tw_max = READ_ONCE(init_net.ipv4.tcp_death_row.sysctl_max_tw_buckets);
-
-		twctl_capture_max = max(tw_max, 0);
-	}
+	/* The host-wide table: every netns without one of its own uses it. */
+	if (!twctl_capture_max)
+		twctl_capture_max = init_net.ipv4.tcp_death_row.hashinfo->ehash_mask + 1;
 	twctl_capture_gc_ms = clamp(twctl_capture_gc_ms, TWCTL_GC_MIN_MS,
 				    TWCTL_GC_MAX_MS);
 	twctl_gc_last = jiffies;

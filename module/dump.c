@@ -14,7 +14,6 @@ struct twctl_entries_state {
 	struct twctl_filter filter;
 	struct twctl_walk walk;
 	u32 limit;		/* entries still to emit */
-	u32 generation;		/* twctl_generation() when the last call ended */
 	bool net_admin;
 	bool done;
 };
@@ -49,10 +48,13 @@ int twctl_entries_start(struct netlink_callback *cb)
 					   U32_MAX;
 	st->walk.net = net;
 	st->walk.filter = &st->filter;
-	/* inet_diag shows the mark to CAP_NET_ADMIN callers only; so do we. */
+	/*
+	 * inet_diag shows the mark to CAP_NET_ADMIN callers only and sequence
+	 * numbers and timestamps to nobody; we show all of them to
+	 * CAP_NET_ADMIN callers only.
+	 */
 	st->net_admin = sk_ns_capable(NETLINK_CB(cb->skb).sk, net->user_ns,
 				      CAP_NET_ADMIN);
-	st->generation = twctl_generation(net);
 	*twctl_entries_slot(cb) = st;
 	twctl_stat_add(TWCTL_STAT_DUMPS, 1);
 	return 0;
@@ -79,6 +81,12 @@ static enum twctl_visit twctl_entries_one(struct sock *sk, struct twctl_entry *e
 		return TWCTL_VISIT_STOP;
 	}
 
+	/*
+	 * A resume that did not find its anchor may have skipped or repeated
+	 * entries: flag this and every later message NLM_F_DUMP_INTR.
+	 */
+	if (st->walk.lost && a->cb->seq == 1)
+		a->cb->seq = 2;
 	hdr = genlmsg_put(a->skb, NETLINK_CB(a->cb->skb).portid,
 			  a->cb->nlh->nlmsg_seq, &twctl_genl_family,
 			  NLM_F_MULTI, TWCTL_CMD_GET_ENTRIES);
@@ -99,23 +107,22 @@ int twctl_entries_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct twctl_entries_state *st = *twctl_entries_slot(cb);
 	struct twctl_fill_arg arg = { .skb = skb, .cb = cb, .st = st };
-	u32 generation = twctl_generation(st->walk.net);
 	int ret;
 
 	if (st->done)
 		return 0;
 	/*
-	 * Resuming in the middle of a bucket is only exact if no entry of
-	 * this netns came or went meanwhile; otherwise flag the dump as
-	 * interrupted (NLM_F_DUMP_INTR) so the tool can retry it.
+	 * The walk resumes right after the last entry it emitted (see
+	 * walk.c), which is exact while that entry exists. If it vanished
+	 * between two calls, the walk says so (walk.lost) and the dump is
+	 * flagged interrupted (NLM_F_DUMP_INTR) for the tool to retry.
 	 */
 	if (!cb->seq)
 		cb->seq = 1;
-	if (st->walk.skip && generation != st->generation)
-		cb->seq++;
 
 	ret = twctl_walk(&st->walk, twctl_entries_one, &arg);
-	st->generation = twctl_generation(st->walk.net);
+	if (st->walk.lost && cb->seq == 1)
+		cb->seq = 2;	/* flags the final NLMSG_DONE at least */
 	twctl_stat_add(TWCTL_STAT_DUMPED, arg.emitted);
 	if (ret < 0)
 		return ret;

@@ -80,8 +80,15 @@ static int twctl_put_addr(struct sk_buff *skb, int type, u8 family,
 	return nla_put_in6_addr(skb, type, a);
 }
 
+/*
+ * @net_admin: the reader has CAP_NET_ADMIN over the entry's netns. Only then
+ * does it get the mark (as from inet_diag) and what inet_diag gives nobody:
+ * the sequence numbers and the peer's last timestamp, which would help
+ * anyone inject into another user's connection (the next one to reuse the
+ * tuple starts from them). Everyone gets what inet_diag gives everyone.
+ */
 int twctl_entry_put(struct sk_buff *skb, const struct twctl_entry *e,
-		    bool with_mark, bool with_netns)
+		    bool net_admin, bool with_netns)
 {
 	struct nlattr *nest = nla_nest_start(skb, TWCTL_A_ENTRY);
 
@@ -97,13 +104,14 @@ int twctl_entry_put(struct sk_buff *skb, const struct twctl_entry *e,
 	    nla_put_u64_64bit(skb, TWCTL_ENTRY_A_COOKIE, e->cookie,
 			      TWCTL_ENTRY_A_PAD) ||
 	    nla_put_u8(skb, TWCTL_ENTRY_A_TIMESTAMPS, e->timestamps) ||
-	    nla_put_u32(skb, TWCTL_ENTRY_A_TS_RECENT, e->ts_recent) ||
-	    nla_put_u32(skb, TWCTL_ENTRY_A_TS_RECENT_AGE_MS,
-			e->ts_recent_age_ms) ||
-	    nla_put_u32(skb, TWCTL_ENTRY_A_SND_NXT, e->snd_nxt) ||
-	    nla_put_u32(skb, TWCTL_ENTRY_A_RCV_NXT, e->rcv_nxt) ||
+	    (net_admin &&
+	     (nla_put_u32(skb, TWCTL_ENTRY_A_TS_RECENT, e->ts_recent) ||
+	      nla_put_u32(skb, TWCTL_ENTRY_A_TS_RECENT_AGE_MS,
+			  e->ts_recent_age_ms) ||
+	      nla_put_u32(skb, TWCTL_ENTRY_A_SND_NXT, e->snd_nxt) ||
+	      nla_put_u32(skb, TWCTL_ENTRY_A_RCV_NXT, e->rcv_nxt) ||
+	      nla_put_u32(skb, TWCTL_ENTRY_A_MARK, e->mark))) ||
 	    nla_put_u32(skb, TWCTL_ENTRY_A_BOUND_IF, e->bound_if) ||
-	    (with_mark && nla_put_u32(skb, TWCTL_ENTRY_A_MARK, e->mark)) ||
 	    (with_netns && nla_put_u32(skb, TWCTL_ENTRY_A_NETNS, e->netns_ino)) ||
 	    nla_put_u32(skb, TWCTL_ENTRY_A_AGE_MS, e->age_ms) ||
 	    nla_put_u8(skb, TWCTL_ENTRY_A_AGE_SOURCE, e->age_source) ||
@@ -123,3 +131,4 @@ int twctl_entry_put(struct sk_buff *skb, const struct twctl_entry *e,
 	nla_nest_end(skb, nest);
 	return 0;
 }
+EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_entry_put);

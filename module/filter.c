@@ -291,3 +291,79 @@ int twctl_filter_describe(const struct twctl_filter *f, char *buf, size_t len)
 	return n;
 }
 EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_filter_describe);
+
+static int twctl_put_addr_filter(struct sk_buff *skb, int addr_type,
+				 int plen_type,
+				 const struct twctl_addr_filter *af)
+{
+	int err;
+
+	if (!af->family)
+		return 0;
+	if (af->family == AF_INET)
+		err = nla_put_in_addr(skb, addr_type, af->addr.s6_addr32[3]);
+	else
+		err = nla_put_in6_addr(skb, addr_type, &af->addr);
+	return err ?: nla_put_u8(skb, plen_type, af->plen);
+}
+
+/* The most twctl_filter_put() can add. */
+size_t twctl_filter_nlsize(void)
+{
+	return nla_total_size(0) +				/* nest */
+	       nla_total_size(sizeof(u8)) +			/* FAMILY */
+	       4 * nla_total_size(sizeof(u16)) +		/* ports */
+	       2 * nla_total_size(sizeof(struct in6_addr)) +	/* addrs */
+	       2 * nla_total_size(sizeof(u8)) +			/* prefixes */
+	       4 * nla_total_size(sizeof(u32)) +	/* states, times, age */
+	       nla_total_size_64bit(sizeof(u64)) +		/* COOKIE */
+	       2 * nla_total_size(0);				/* flags */
+}
+EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_filter_nlsize);
+
+/*
+ * Encodes @f as a @type nest that twctl_filter_parse() turns back into the
+ * same selection: the filter as it was applied, whatever form the request
+ * gave it (duplicated attributes, defaults left out).
+ */
+int twctl_filter_put(struct sk_buff *skb, int type, const struct twctl_filter *f)
+{
+	struct nlattr *nest = nla_nest_start(skb, type);
+
+	if (!nest)
+		return -EMSGSIZE;
+	if ((f->family && nla_put_u8(skb, TWCTL_FILTER_A_FAMILY, f->family)) ||
+	    ((f->lport_min || f->lport_max != U16_MAX) &&
+	     (nla_put_u16(skb, TWCTL_FILTER_A_LPORT_MIN, f->lport_min) ||
+	      nla_put_u16(skb, TWCTL_FILTER_A_LPORT_MAX, f->lport_max))) ||
+	    ((f->rport_min || f->rport_max != U16_MAX) &&
+	     (nla_put_u16(skb, TWCTL_FILTER_A_RPORT_MIN, f->rport_min) ||
+	      nla_put_u16(skb, TWCTL_FILTER_A_RPORT_MAX, f->rport_max))) ||
+	    twctl_put_addr_filter(skb, TWCTL_FILTER_A_LADDR,
+				  TWCTL_FILTER_A_LADDR_PREFIX, &f->laddr) ||
+	    twctl_put_addr_filter(skb, TWCTL_FILTER_A_RADDR,
+				  TWCTL_FILTER_A_RADDR_PREFIX, &f->raddr) ||
+	    (f->states != TWCTL_STATES_ALL &&
+	     nla_put_u32(skb, TWCTL_FILTER_A_STATES, f->states)) ||
+	    (f->remaining_min_ms &&
+	     nla_put_u32(skb, TWCTL_FILTER_A_REMAINING_MIN_MS,
+			 f->remaining_min_ms)) ||
+	    (f->remaining_max_ms != U32_MAX &&
+	     nla_put_u32(skb, TWCTL_FILTER_A_REMAINING_MAX_MS,
+			 f->remaining_max_ms)) ||
+	    (f->age_min_ms &&
+	     nla_put_u32(skb, TWCTL_FILTER_A_AGE_MIN_MS, f->age_min_ms)) ||
+	    (f->has_cookie &&
+	     nla_put_u64_64bit(skb, TWCTL_FILTER_A_COOKIE, f->cookie,
+			       TWCTL_FILTER_A_PAD)) ||
+	    (f->recycle_eligible &&
+	     nla_put_flag(skb, TWCTL_FILTER_A_RECYCLE_ELIGIBLE)) ||
+	    (f->reuse_eligible &&
+	     nla_put_flag(skb, TWCTL_FILTER_A_REUSE_ELIGIBLE))) {
+		nla_nest_cancel(skb, nest);
+		return -EMSGSIZE;
+	}
+	nla_nest_end(skb, nest);
+	return 0;
+}
+EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_filter_put);

@@ -3,7 +3,9 @@
  * TWCTL_CMD_KILL: one pass over the caller's netns, killing every selected
  * entry exactly as tcp_abort() kills a timewait socket. The walker hands us
  * each entry with a reference held and the bucket lock released, which is
- * what inet_twsk_deschedule_put() needs (since 6.11 it takes that lock).
+ * what inet_twsk_deschedule_put() needs: it unhashes the entry under that
+ * lock itself (in inet_twsk_kill(), on 6.1 already; 6.12 also takes it
+ * before cancelling the timer).
  */
 #include <linux/bottom_half.h>
 #include <linux/cred.h>
@@ -36,8 +38,16 @@ enum twctl_kill_verdict twctl_kill_decide(struct twctl_kill_ctx *k,
 EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_kill_decide);
 
 /*
- * Consumes the caller's reference. Returns true if this call ended the
- * entry, false if its timer had already fired (it expired on its own).
+ * Consumes the caller's reference. Returns false if the entry's timer had
+ * already fired (it expired on its own), true otherwise.
+ *
+ * True is an upper bound on "this call ended the entry": the timer can fire
+ * between timer_pending() and the cancel inside inet_twsk_deschedule_put(),
+ * which then does nothing. Only that function sees who won (the result of
+ * del_timer_sync()/timer_shutdown_sync()) and it does not return it;
+ * inet_twsk_kill(), which the winner runs, is static. So KILLED may exceed
+ * the entries this call removed by those that expired in that window of a
+ * few instructions, as the uapi header says.
  */
 static bool twctl_kill_one(struct sock *sk)
 {
@@ -112,11 +122,11 @@ int twctl_kill_doit(struct sk_buff *skb, struct genl_info *info)
 		twctl_filter_describe(&filter, desc, sizeof(desc));
 		if (__ratelimit(&twctl_audit_rs))
 			pr_info("twctl: pid %d (%s) uid %u netns %u killed %u of %u matching entries%s, filter:%s\n",
-				task_tgid_vnr(current), current->comm,
+				task_tgid_nr(current), current->comm,
 				from_kuid(&init_user_ns, current_uid()),
 				net->ns.inum, k.killed, k.matched,
 				k.limit != U32_MAX ? " (limited)" : "", desc);
-		twctl_notify_kill(net, &k, info->attrs[TWCTL_A_FILTER]);
+		twctl_notify_kill(net, &k);
 	}
 
 	hdr = genlmsg_put_reply(msg, info, &twctl_genl_family, 0,

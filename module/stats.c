@@ -19,6 +19,8 @@ static const char * const twctl_stat_names[TWCTL_STAT_MAX] = {
 	[TWCTL_STAT_CAPTURE_FREED] = "capture_freed",
 	[TWCTL_STAT_CAPTURE_HITS] = "capture_hits",
 	[TWCTL_STAT_CAPTURE_MISSES] = "capture_misses",
+	[TWCTL_STAT_EVENT_DROPS] = "events_dropped",
+	[TWCTL_STAT_CAPTURE_OVERFLOWS] = "capture_overflows",
 };
 
 void twctl_stat_add(enum twctl_stat s, u64 n)

@@ -1,15 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * TWCTL_CMD_GET_SUMMARY: aggregate the caller's entries in the kernel,
- * grouped by local port, remote port, remote address or destination, then
- * stream the groups largest first. The whole walk happens in .start; the
- * groups live in an open-addressing table that doubles at half load, so
- * memory is proportional to the number of groups, never to the entries.
+ * grouped by local port, remote port, remote address or destination, and
+ * stream the groups largest first.
+ *
+ * Any user may ask for a summary, and the number of groups is the user's to
+ * choose (262,144 remote addresses fit in 127/8 of its own netns), so the
+ * group table obeys three rules:
+ *  - it is charged to the caller's memory cgroup (GFP_KERNEL_ACCOUNT) and
+ *    fails rather than OOM-kills when that is full (__GFP_RETRY_MAYFAIL);
+ *  - it holds at most TWCTL_SUMMARY_GROUPS_MAX groups; entries of further
+ *    groups are left out and every message says so (TWCTL_A_TRUNCATED);
+ *  - it lives within one .dumpit call: aggregated, the next groups picked
+ *    and serialised, and freed before the call returns. Between calls the
+ *    dump keeps a constant-size cursor (the last group sent, in output
+ *    order) and a digest of the aggregate, never the table, so a reader
+ *    that stops reading pins nothing proportional to the groups.
+ * Each call therefore walks the entries again and sends the groups that
+ * follow the cursor. If the aggregate changed between two calls (its digest
+ * of keys and counts differs), the order may have shifted and the dump is
+ * flagged NLM_F_DUMP_INTR. Picking the next groups is a heap of the groups
+ * after the cursor, built in O(groups) with cond_resched() and popped only
+ * as many times as the message holds.
  */
 #include <linux/jhash.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
-#include <linux/sort.h>
 #include <net/genetlink.h>
 #include <net/ip.h>
 #include <net/sock.h>
@@ -17,6 +33,14 @@
 #include "twctl.h"
 
 #define TWCTL_GROUPS_MIN 64
+/* Heap steps between two cond_resched() calls. */
+#define TWCTL_HEAP_RESCHED 1024
+
+static gfp_t twctl_groups_gfp(void)
+{
+	/* The caller pays, and a full cgroup fails the dump, not a process. */
+	return GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL | __GFP_NOWARN;
+}
 
 int twctl_groups_init(struct twctl_groups *g, u8 by, u16 eph_lo, u16 eph_hi)
 {
@@ -25,7 +49,7 @@ int twctl_groups_init(struct twctl_groups *g, u8 by, u16 eph_lo, u16 eph_hi)
 	g->eph_lo = eph_lo;
 	g->eph_hi = eph_hi;
 	g->size = TWCTL_GROUPS_MIN;
-	g->slots = kvcalloc(g->size, sizeof(*g->slots), GFP_KERNEL);
+	g->slots = kvcalloc(g->size, sizeof(*g->slots), twctl_groups_gfp());
 	return g->slots ? 0 : -ENOMEM;
 }
 EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_groups_init);
@@ -82,7 +106,7 @@ static int twctl_groups_grow(struct twctl_groups *g)
 	unsigned int size = g->size * 2, i;
 	struct twctl_group *slots;
 
-	slots = kvcalloc(size, sizeof(*slots), GFP_KERNEL);
+	slots = kvcalloc(size, sizeof(*slots), twctl_groups_gfp());
 	if (!slots)
 		return -ENOMEM;
 	for (i = 0; i < g->size; i++)
@@ -94,19 +118,30 @@ static int twctl_groups_grow(struct twctl_groups *g)
 	return 0;
 }
 
+/*
+ * Counts @e into its group. A new group beyond TWCTL_SUMMARY_GROUPS_MAX is
+ * not created: the entry is left out and the table marked truncated.
+ * Returns 0 or -ENOMEM.
+ */
 int twctl_groups_add(struct twctl_groups *g, const struct twctl_entry *e)
 {
 	struct twctl_group key, *grp;
 	int err;
 
-	if ((g->used + 1) * 2 > g->size) {
-		err = twctl_groups_grow(g);
-		if (err)
-			return err;
-	}
 	twctl_group_key(g, e, &key);
 	grp = twctl_groups_slot(g->slots, g->size, &key);
 	if (!grp->used) {
+		if (g->used >= TWCTL_SUMMARY_GROUPS_MAX) {
+			g->truncated = true;
+			return 0;
+		}
+		/* Doubles at half load: at most 2 x the cap in slots. */
+		if ((g->used + 1) * 2 > g->size) {
+			err = twctl_groups_grow(g);
+			if (err)
+				return err;
+			grp = twctl_groups_slot(g->slots, g->size, &key);
+		}
 		*grp = key;
 		grp->used = true;
 		grp->min_remaining_ms = U32_MAX;
@@ -123,10 +158,9 @@ int twctl_groups_add(struct twctl_groups *g, const struct twctl_entry *e)
 }
 EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_groups_add);
 
-/* Largest first; equal counts in key order so the output is stable. */
-static int twctl_group_cmp(const void *pa, const void *pb)
+/* Output order: largest first; equal counts in key order, for stability. */
+int twctl_group_cmp(const struct twctl_group *a, const struct twctl_group *b)
 {
-	const struct twctl_group *a = pa, *b = pb;
 	int r;
 
 	if (a->count != b->count)
@@ -135,23 +169,110 @@ static int twctl_group_cmp(const void *pa, const void *pb)
 		return a->family < b->family ? -1 : 1;
 	r = memcmp(&a->raddr, &b->raddr, sizeof(a->raddr));
 	if (r)
-		return r;
+		return r < 0 ? -1 : 1;
 	if (a->rport != b->rport)
 		return a->rport < b->rport ? -1 : 1;
 	if (a->lport != b->lport)
 		return a->lport < b->lport ? -1 : 1;
 	return 0;
 }
+EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_group_cmp);
 
-/* Packs the groups at the front of the table, sorted; returns how many. */
-unsigned int twctl_groups_finish(struct twctl_groups *g)
+/*
+ * A digest of the groups' keys and counts, which decide the output order:
+ * two calls that see the same digest order the groups the same way.
+ */
+u64 twctl_groups_digest(const struct twctl_groups *g)
+{
+	unsigned int i;
+	u64 d = g->used;
+
+	for (i = 0; i < g->size; i++) {
+		const struct twctl_group *grp = &g->slots[i];
+		u32 h;
+
+		if (!grp->used)
+			continue;
+		h = twctl_group_hash(grp);
+		d += (u64)jhash_1word(grp->count, h) << 32 |
+		     jhash_1word(grp->count, ~h);
+	}
+	return d;
+}
+EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_groups_digest);
+
+/* Min-heap in output order over g->slots[0..n). */
+static void twctl_heap_down(struct twctl_group *h, unsigned int n,
+			    unsigned int i)
+{
+	for (;;) {
+		unsigned int l = 2 * i + 1, r = l + 1, m = i;
+
+		if (l < n && twctl_group_cmp(&h[l], &h[m]) < 0)
+			m = l;
+		if (r < n && twctl_group_cmp(&h[r], &h[m]) < 0)
+			m = r;
+		if (m == i)
+			return;
+		swap(h[i], h[m]);
+		i = m;
+	}
+}
+
+/*
+ * Packs the groups that come after @after in output order (all of them if
+ * @after is NULL) at the front of the table and makes them a heap whose top
+ * is the next group to send; the table is no longer a hash table after
+ * this. Returns how many there are.
+ */
+unsigned int twctl_groups_heapify(struct twctl_groups *g,
+				  const struct twctl_group *after)
 {
 	unsigned int i, n = 0;
 
-	for (i = 0; i < g->size; i++)
-		if (g->slots[i].used)
-			g->slots[n++] = g->slots[i];
-	sort(g->slots, n, sizeof(*g->slots), twctl_group_cmp, NULL);
+	for (i = 0; i < g->size; i++) {
+		if (!g->slots[i].used)
+			continue;
+		if (after && twctl_group_cmp(&g->slots[i], after) <= 0)
+			continue;
+		g->slots[n++] = g->slots[i];
+	}
+	for (i = n / 2; i-- > 0;) {
+		twctl_heap_down(g->slots, n, i);
+		if (!(i % TWCTL_HEAP_RESCHED))
+			cond_resched();
+	}
+	return n;
+}
+EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_groups_heapify);
+
+/* Takes the top of a heap of *@n groups into @out; false if it is empty. */
+bool twctl_groups_pop(struct twctl_groups *g, unsigned int *n,
+		      struct twctl_group *out)
+{
+	if (!*n)
+		return false;
+	*out = g->slots[0];
+	g->slots[0] = g->slots[--*n];
+	twctl_heap_down(g->slots, *n, 0);
+	return true;
+}
+EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_groups_pop);
+
+/* Sorts every group in output order at the front of the table (tests). */
+unsigned int twctl_groups_finish(struct twctl_groups *g)
+{
+	unsigned int n = twctl_groups_heapify(g, NULL), k = n, i;
+	struct twctl_group top;
+
+	/* Heapsort: each popped top goes just past the shrinking heap. */
+	while (twctl_groups_pop(g, &k, &top)) {
+		g->slots[k] = top;
+		if (!(k % TWCTL_HEAP_RESCHED))
+			cond_resched();
+	}
+	for (i = 0; i < n / 2; i++)
+		swap(g->slots[i], g->slots[n - 1 - i]);
 	return n;
 }
 EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_groups_finish);
@@ -163,12 +284,15 @@ void twctl_groups_free(struct twctl_groups *g)
 }
 EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_groups_free);
 
+/* What a summary dump keeps between two calls: constant size. */
 struct twctl_summary_state {
-	struct twctl_groups groups;
 	struct twctl_filter filter;
-	unsigned int n;		/* groups to emit */
-	unsigned int next;	/* next group to emit */
-	int error;
+	struct twctl_group cursor;	/* the last group sent */
+	u64 digest;			/* of the aggregate the cursor is from */
+	u32 limit;			/* groups still to send */
+	u8 by;
+	bool started;			/* a group was sent: cursor is valid */
+	bool done;
 };
 
 struct twctl_summary_ctx {
@@ -181,60 +305,70 @@ static struct twctl_summary_state **twctl_summary_slot(struct netlink_callback *
 	return &((struct twctl_summary_ctx *)cb->ctx)->state;
 }
 
+struct twctl_summary_arg {
+	struct twctl_groups *groups;
+	const struct twctl_filter *filter;
+	int error;
+};
+
 static enum twctl_visit twctl_summary_one(struct sock *sk, struct twctl_entry *e,
 					  void *data)
 {
-	struct twctl_summary_state *st = data;
+	struct twctl_summary_arg *a = data;
 
-	if (!twctl_filter_match(&st->filter, e))
+	if (!twctl_filter_match(a->filter, e))
 		return TWCTL_VISIT_NEXT;
-	st->error = twctl_groups_add(&st->groups, e);
-	return st->error ? TWCTL_VISIT_STOP : TWCTL_VISIT_NEXT;
+	a->error = twctl_groups_add(a->groups, e);
+	return a->error ? TWCTL_VISIT_STOP : TWCTL_VISIT_NEXT;
 }
+
+/*
+ * Aggregates the entries of @walk's netns that @filter selects into @g,
+ * which twctl_groups_init() prepared. Returns 0 or a negative errno, never
+ * the walker's "stopped" value.
+ */
+int twctl_summary_aggregate(struct twctl_walk *walk,
+			    const struct twctl_filter *filter,
+			    struct twctl_groups *g)
+{
+	struct twctl_summary_arg a = { .groups = g, .filter = filter };
+	int ret;
+
+	walk->filter = filter;
+	ret = twctl_walk(walk, twctl_summary_one, &a);
+	if (ret < 0)
+		return ret;
+	if (a.error)
+		return a.error;
+	/* The visitor stops only on an error, so 1 cannot get here. */
+	return WARN_ON_ONCE(ret) ? -EIO : 0;
+}
+EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_summary_aggregate);
 
 int twctl_summary_start(struct netlink_callback *cb)
 {
 	struct nlattr **attrs = twctl_dump_attrs(cb);
-	struct net *net = sock_net(cb->skb->sk);
 	struct twctl_summary_state *st;
-	struct twctl_walk walk = { .net = net };
-	int lo, hi, err;
-	u32 limit;
+	int err;
 
 	if (!attrs[TWCTL_A_GROUP_BY]) {
 		NL_SET_ERR_MSG(cb->extack, "a summary needs TWCTL_A_GROUP_BY");
 		return -EINVAL;
 	}
-	st = kzalloc(sizeof(*st), GFP_KERNEL);
+	st = kzalloc(sizeof(*st), GFP_KERNEL_ACCOUNT);
 	if (!st)
 		return -ENOMEM;
 	err = twctl_filter_parse(&st->filter, attrs[TWCTL_A_FILTER], cb->extack);
-	if (err)
-		goto fail;
-	twctl_local_port_range(net, &lo, &hi);
-	err = twctl_groups_init(&st->groups, nla_get_u8(attrs[TWCTL_A_GROUP_BY]),
-				lo, hi);
-	if (err)
-		goto fail;
-
-	walk.filter = &st->filter;
-	err = twctl_walk(&walk, twctl_summary_one, st);
-	if (!err)
-		err = st->error;
 	if (err) {
-		twctl_groups_free(&st->groups);
-		goto fail;
+		kfree(st);
+		return err;
 	}
-	st->n = twctl_groups_finish(&st->groups);
-	limit = attrs[TWCTL_A_LIMIT] ? nla_get_u32(attrs[TWCTL_A_LIMIT]) :
-				       U32_MAX;
-	st->n = min(st->n, limit);
+	st->by = nla_get_u8(attrs[TWCTL_A_GROUP_BY]);
+	st->limit = attrs[TWCTL_A_LIMIT] ? nla_get_u32(attrs[TWCTL_A_LIMIT]) :
+					   U32_MAX;
 	*twctl_summary_slot(cb) = st;
 	twctl_stat_add(TWCTL_STAT_SUMMARIES, 1);
 	return 0;
-fail:
-	kfree(st);
-	return err;
 }
 
 static int twctl_group_put(struct sk_buff *skb, const struct twctl_groups *g,
@@ -281,36 +415,82 @@ static int twctl_group_put(struct sk_buff *skb, const struct twctl_groups *g,
 	return 0;
 }
 
+/* One message per group; false when @skb is full. */
+static bool twctl_summary_put(struct sk_buff *skb, struct netlink_callback *cb,
+			      const struct twctl_groups *g,
+			      const struct twctl_group *grp)
+{
+	void *hdr;
+
+	hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid, cb->nlh->nlmsg_seq,
+			  &twctl_genl_family, NLM_F_MULTI,
+			  TWCTL_CMD_GET_SUMMARY);
+	if (!hdr)
+		return false;
+	genl_dump_check_consistent(cb, hdr);
+	if (twctl_group_put(skb, g, grp) ||
+	    (g->truncated && nla_put_flag(skb, TWCTL_A_TRUNCATED))) {
+		genlmsg_cancel(skb, hdr);
+		return false;
+	}
+	genlmsg_end(skb, hdr);
+	return true;
+}
+
 int twctl_summary_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct twctl_summary_state *st = *twctl_summary_slot(cb);
-	unsigned int start = st->next;
-	void *hdr;
+	struct net *net = sock_net(cb->skb->sk);
+	struct twctl_walk walk = { .net = net };
+	struct twctl_groups g;
+	struct twctl_group grp;
+	unsigned int n, sent = 0;
+	int lo, hi, err;
+	u64 digest;
 
-	for (; st->next < st->n; st->next++) {
-		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
-				  cb->nlh->nlmsg_seq, &twctl_genl_family,
-				  NLM_F_MULTI, TWCTL_CMD_GET_SUMMARY);
-		if (!hdr)
+	if (st->done)
+		return 0;
+	twctl_local_port_range(net, &lo, &hi);
+	err = twctl_groups_init(&g, st->by, lo, hi);
+	if (err)
+		return err;
+	err = twctl_summary_aggregate(&walk, &st->filter, &g);
+	if (err)
+		goto out;
+
+	/* Resuming over an aggregate whose order may differ: say so. */
+	digest = twctl_groups_digest(&g);
+	if (!cb->seq)
+		cb->seq = 1;
+	if (st->started && digest != st->digest && cb->seq == 1)
+		cb->seq = 2;
+	st->digest = digest;
+
+	n = twctl_groups_heapify(&g, st->started ? &st->cursor : NULL);
+	while (st->limit && n) {
+		grp = g.slots[0];
+		if (!twctl_summary_put(skb, cb, &g, &grp))
 			break;
-		if (twctl_group_put(skb, &st->groups, &st->groups.slots[st->next])) {
-			genlmsg_cancel(skb, hdr);
-			break;
-		}
-		genlmsg_end(skb, hdr);
+		twctl_groups_pop(&g, &n, &grp);
+		st->cursor = grp;
+		st->started = true;
+		st->limit--;
+		sent++;
 	}
-	if (st->next < st->n && st->next == start)
-		return -EMSGSIZE;
-	return skb->len;
+	if (!st->limit || !n) {
+		st->done = true;
+		err = skb->len;
+	} else {
+		/* One group alone does not fit: cannot happen, but do not spin. */
+		err = sent ? skb->len : -EMSGSIZE;
+	}
+out:
+	twctl_groups_free(&g);
+	return err;
 }
 
 int twctl_summary_done(struct netlink_callback *cb)
 {
-	struct twctl_summary_state *st = *twctl_summary_slot(cb);
-
-	if (st) {
-		twctl_groups_free(&st->groups);
-		kfree(st);
-	}
+	kfree(*twctl_summary_slot(cb));
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <net/genetlink.h>
 #include <linux/twctl.h>
 
+struct inet_hashinfo;
 struct net;
 struct sock;
 struct seq_file;
@@ -54,7 +55,7 @@ struct twctl_entry {
 void twctl_entry_fill_tuple(struct twctl_entry *e, const struct sock *sk);
 void twctl_entry_fill(struct twctl_entry *e, struct sock *sk);
 int twctl_entry_put(struct sk_buff *skb, const struct twctl_entry *e,
-		    bool with_mark, bool with_netns);
+		    bool net_admin, bool with_netns);
 
 /* filter.c */
 struct twctl_addr_filter {
@@ -89,6 +90,8 @@ bool twctl_filter_match_tuple(const struct twctl_filter *f,
 bool twctl_filter_match(const struct twctl_filter *f,
 			const struct twctl_entry *e);
 int twctl_filter_describe(const struct twctl_filter *f, char *buf, size_t len);
+size_t twctl_filter_nlsize(void);
+int twctl_filter_put(struct sk_buff *skb, int type, const struct twctl_filter *f);
 
 /* walk.c */
 enum twctl_visit {
@@ -103,13 +106,15 @@ typedef enum twctl_visit (*twctl_visit_fn)(struct sock *sk,
 struct twctl_walk {
 	struct net *net;		/* only entries of this netns */
 	const struct twctl_filter *filter;	/* NULL: every entry */
-	unsigned int bucket;		/* resume point ... */
-	unsigned int skip;		/* ... and selected entries to skip */
+	unsigned int bucket;		/* resume point: bucket, ... */
+	u64 anchor;			/* ... cookie of the last visited entry */
+	unsigned int skip;		/* ... or selected entries to skip */
+	bool lost;			/* a resume did not find its anchor */
+	struct inet_hashinfo *hashinfo;	/* NULL: @net's table (tests set it) */
 };
 
 int twctl_walk(struct twctl_walk *w, twctl_visit_fn visit, void *arg);
 unsigned int twctl_count(struct net *net);
-u32 twctl_generation(const struct net *net);
 
 /* dump.c, summary.c, kill.c: generic netlink handlers */
 int twctl_entries_start(struct netlink_callback *cb);
@@ -138,14 +143,24 @@ struct twctl_groups {
 	struct twctl_group *slots;
 	unsigned int size;	/* power of two */
 	unsigned int used;
+	bool truncated;		/* a group beyond the cap was left out */
 	u8 by;			/* enum twctl_group_by */
 	u16 eph_lo, eph_hi;	/* ip_local_port_range, DEST only */
 };
 
 int twctl_groups_init(struct twctl_groups *g, u8 by, u16 eph_lo, u16 eph_hi);
 int twctl_groups_add(struct twctl_groups *g, const struct twctl_entry *e);
+int twctl_group_cmp(const struct twctl_group *a, const struct twctl_group *b);
+u64 twctl_groups_digest(const struct twctl_groups *g);
+unsigned int twctl_groups_heapify(struct twctl_groups *g,
+				  const struct twctl_group *after);
+bool twctl_groups_pop(struct twctl_groups *g, unsigned int *n,
+		      struct twctl_group *out);
 unsigned int twctl_groups_finish(struct twctl_groups *g);
 void twctl_groups_free(struct twctl_groups *g);
+int twctl_summary_aggregate(struct twctl_walk *walk,
+			    const struct twctl_filter *filter,
+			    struct twctl_groups *g);
 
 /* kill.c: the selection decision, separate so KUnit can test it */
 struct twctl_kill_ctx {
@@ -170,8 +185,12 @@ enum twctl_kill_verdict twctl_kill_decide(struct twctl_kill_ctx *k,
 extern struct genl_family twctl_genl_family;
 int twctl_genl_init(void);
 void twctl_genl_exit(void);
-void twctl_notify_kill(struct net *net, const struct twctl_kill_ctx *k,
-		       const struct nlattr *filter_nest);
+extern const struct nla_policy twctl_entries_policy[TWCTL_A_MAX + 1];
+extern const struct nla_policy twctl_summary_policy[TWCTL_A_MAX + 1];
+extern const struct nla_policy twctl_kill_policy[TWCTL_A_MAX + 1];
+struct sk_buff *twctl_kill_event(struct net *net,
+				 const struct twctl_kill_ctx *k);
+void twctl_notify_kill(struct net *net, const struct twctl_kill_ctx *k);
 
 /* capture.c: RTO, SRTT and entry time recorded on entry to TIME_WAIT */
 struct twctl_capture {
@@ -223,6 +242,8 @@ enum twctl_stat {
 	TWCTL_STAT_CAPTURE_FREED,
 	TWCTL_STAT_CAPTURE_HITS,
 	TWCTL_STAT_CAPTURE_MISSES,
+	TWCTL_STAT_EVENT_DROPS,
+	TWCTL_STAT_CAPTURE_OVERFLOWS,
 	TWCTL_STAT_MAX
 };
 

@@ -389,10 +389,14 @@ int group_out_init(struct group_out *o, enum output_format fmt,
 	return 0;
 }
 
+/* Set when a message says the kernel left groups out (TWCTL_A_TRUNCATED). */
+static bool summary_truncated;
+
 int group_out_reset(void *data)
 {
 	struct group_out *o = data;
 
+	summary_truncated = false;
 	o->count = 0;
 	if (spool_reset(o->spool))
 		return -1;
@@ -406,10 +410,14 @@ int group_out_reset(void *data)
 int group_out_msg(const struct nlmsghdr *nlh, void *data)
 {
 	struct group_out *o = data;
+	const struct nlattr *a;
 	struct tw_group g;
 
 	if (group_parse_msg(nlh, &g))
 		return -1;
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
+		if (mnl_attr_get_type(a) == TWCTL_A_TRUNCATED)
+			summary_truncated = true;
 	switch (o->fmt) {
 	case OUTPUT_TABLE:
 		group_table_add(o, &g);
@@ -480,6 +488,9 @@ int cmd_summary(int argc, char **argv)
 	if (nl_dump(&nl, req, group_out_msg, group_out_reset, &out) ||
 	    group_out_print(&out, stdout))
 		goto out;
+	if (summary_truncated)
+		fprintf(stderr, "twctl: warning: more than %u groups; entries of the others are not counted\n",
+			TWCTL_SUMMARY_GROUPS_MAX);
 	r = 0;
 out:
 	group_out_free(&out);

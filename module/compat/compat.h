@@ -40,6 +40,24 @@
 #endif
 
 /*
+ * GENL_MCAST_CAP_NET_ADMIN (6.7, backported to 6.1 stable late) makes
+ * generic netlink refuse a subscription to a group from a task without
+ * CAP_NET_ADMIN over the netns. 6.1 kernels from before the backport offer
+ * no way to refuse it: generic netlink has no per-family bind hook there
+ * (the genl_bind() that checks the flag came with it) and no filtered
+ * broadcast (netlink_broadcast_filtered() was removed in 5.x and came back
+ * in 6.9). On them the module offers no events group at all rather than one
+ * that any user could read: kills are still logged (dmesg).
+ */
+#ifdef TWCTL_HAVE_GENL_MCAST_CAP
+#define TWCTL_MCGRP_ADMIN_FLAGS GENL_MCAST_CAP_NET_ADMIN
+#define twctl_events_possible true
+#else
+#define TWCTL_MCGRP_ADMIN_FLAGS 0
+#define twctl_events_possible false
+#endif
+
+/*
  * Internals are exported to twctl_kunit.ko only on kernels built with KUnit,
  * in a namespace of their own; production builds export nothing.
  */

@@ -19,3 +19,8 @@ endif
 ifeq ($(call twctl_probe,net/netns/ipv4.h,sysctl_tcp_tw_reuse_delay),y)
 ccflags-y += -DTWCTL_HAVE_TW_REUSE_DELAY
 endif
+
+# TWCTL_FORCE_NO_MCAST_CAP=1 builds as for a kernel without it (to test that).
+ifeq ($(TWCTL_FORCE_NO_MCAST_CAP)$(call twctl_probe,net/genetlink.h,GENL_MCAST_CAP_NET_ADMIN),y)
+ccflags-y += -DTWCTL_HAVE_GENL_MCAST_CAP
+endif

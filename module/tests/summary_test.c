@@ -112,10 +112,135 @@ static void twctl_summary_grows(struct kunit *test)
 	twctl_groups_free(&g);
 }
 
+/*
+ * Issue 8, defect 2: a summary holds at most TWCTL_SUMMARY_GROUPS_MAX
+ * groups; entries of further groups are left out and the table says so,
+ * while entries of existing groups still count.
+ */
+static void twctl_summary_caps_groups(struct kunit *test)
+{
+	struct twctl_groups g;
+	struct twctl_entry e;
+	unsigned int i, n, total = 0;
+
+	KUNIT_ASSERT_EQ(test, twctl_groups_init(&g, TWCTL_GROUP_BY_RADDR, 0, 0), 0);
+	twctl_test_entry(&e, "10.0.0.1", 40000, "10.0.0.2", 80);
+	for (i = 0; i < TWCTL_SUMMARY_GROUPS_MAX + 100; i++) {
+		e.raddr.s6_addr32[3] = htonl(0x0a000000 + i);
+		KUNIT_ASSERT_EQ(test, twctl_groups_add(&g, &e), 0);
+	}
+	KUNIT_EXPECT_EQ(test, g.used, (unsigned int)TWCTL_SUMMARY_GROUPS_MAX);
+	KUNIT_EXPECT_TRUE(test, g.truncated);
+	/* At most twice the cap in slots: the table's memory is bounded. */
+	KUNIT_EXPECT_LE(test, g.size, 2U * TWCTL_SUMMARY_GROUPS_MAX);
+	/* An existing group still counts its entries. */
+	e.raddr.s6_addr32[3] = htonl(0x0a000000);
+	KUNIT_ASSERT_EQ(test, twctl_groups_add(&g, &e), 0);
+	n = twctl_groups_finish(&g);
+	KUNIT_EXPECT_EQ(test, n, (unsigned int)TWCTL_SUMMARY_GROUPS_MAX);
+	KUNIT_EXPECT_EQ(test, g.slots[0].count, 2U);
+	for (i = 0; i < n; i++)
+		total += g.slots[i].count;
+	KUNIT_EXPECT_EQ(test, total, TWCTL_SUMMARY_GROUPS_MAX + 1U);
+	twctl_groups_free(&g);
+}
+
+/* Below the cap nothing is truncated, whatever the key. */
+static void twctl_summary_every_port_fits(struct kunit *test)
+{
+	struct twctl_groups g;
+	struct twctl_entry e;
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, twctl_groups_init(&g, TWCTL_GROUP_BY_LPORT, 0, 0), 0);
+	twctl_test_entry(&e, "10.0.0.1", 0, "10.0.0.2", 80);
+	for (i = 0; i <= U16_MAX; i++) {
+		e.lport = i;
+		KUNIT_ASSERT_EQ(test, twctl_groups_add(&g, &e), 0);
+	}
+	KUNIT_EXPECT_EQ(test, g.used, 65536U);
+	KUNIT_EXPECT_FALSE(test, g.truncated);
+	twctl_groups_free(&g);
+}
+
+/* 500 lport groups with counts 1..5 (lport % 5 + 1). */
+static void fill_500(struct kunit *test, struct twctl_groups *g)
+{
+	struct twctl_entry e;
+	unsigned int i, k;
+
+	KUNIT_ASSERT_EQ(test, twctl_groups_init(g, TWCTL_GROUP_BY_LPORT, 0, 0), 0);
+	twctl_test_entry(&e, "10.0.0.1", 0, "10.0.0.2", 80);
+	for (i = 0; i < 500; i++) {
+		e.lport = 1000 + (i * 7919) % 500;	/* not in key order */
+		for (k = 0; k <= e.lport % 5; k++)
+			KUNIT_ASSERT_EQ(test, twctl_groups_add(g, &e), 0);
+	}
+}
+
+/*
+ * A dump keeps only a cursor between calls: each call rebuilds the table
+ * and sends what follows the cursor. Sending 37 per call must give the
+ * same sequence as one sorted pass, without repeats or gaps.
+ */
+static void twctl_summary_resume_after_cursor(struct kunit *test)
+{
+	struct twctl_group *want, cursor, grp;
+	struct twctl_groups g;
+	unsigned int n, i, got = 0, left;
+	bool started = false;
+	u64 digest;
+
+	want = kunit_kcalloc(test, 500, sizeof(*want), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	fill_500(test, &g);
+	digest = twctl_groups_digest(&g);
+	n = twctl_groups_finish(&g);
+	KUNIT_ASSERT_EQ(test, n, 500U);
+	memcpy(want, g.slots, n * sizeof(*want));
+	twctl_groups_free(&g);
+	for (i = 1; i < n; i++)
+		KUNIT_EXPECT_LT(test, twctl_group_cmp(&want[i - 1], &want[i]), 0);
+
+	while (got < n) {
+		fill_500(test, &g);
+		KUNIT_EXPECT_EQ(test, twctl_groups_digest(&g), digest);
+		left = twctl_groups_heapify(&g, started ? &cursor : NULL);
+		KUNIT_EXPECT_EQ(test, left, n - got);
+		for (i = 0; i < 37 && twctl_groups_pop(&g, &left, &grp); i++) {
+			KUNIT_EXPECT_EQ(test, twctl_group_cmp(&grp, &want[got]), 0);
+			cursor = grp;
+			started = true;
+			got++;
+		}
+		twctl_groups_free(&g);
+	}
+	KUNIT_EXPECT_EQ(test, got, n);
+}
+
+/* The digest sees a count change (the order may have shifted). */
+static void twctl_summary_digest_sees_change(struct kunit *test)
+{
+	struct twctl_groups g;
+	struct twctl_entry e;
+	u64 d;
+
+	fill_500(test, &g);
+	d = twctl_groups_digest(&g);
+	twctl_test_entry(&e, "10.0.0.1", 1003, "10.0.0.2", 80);
+	KUNIT_ASSERT_EQ(test, twctl_groups_add(&g, &e), 0);
+	KUNIT_EXPECT_NE(test, twctl_groups_digest(&g), d);
+	twctl_groups_free(&g);
+}
+
 static struct kunit_case twctl_summary_cases[] = {
 	KUNIT_CASE(twctl_summary_by_dest),
 	KUNIT_CASE(twctl_summary_by_each_key),
 	KUNIT_CASE(twctl_summary_grows),
+	KUNIT_CASE(twctl_summary_caps_groups),
+	KUNIT_CASE(twctl_summary_every_port_fits),
+	KUNIT_CASE(twctl_summary_resume_after_cursor),
+	KUNIT_CASE(twctl_summary_digest_sees_change),
 	{}
 };
 

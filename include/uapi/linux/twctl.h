@@ -28,15 +28,27 @@
  *	Request: optional TWCTL_A_FILTER, optional TWCTL_A_LIMIT (stop after
  *	that many matching entries, in the same order a KILL would visit them).
  *	Reply: one message per entry, each holding one TWCTL_A_ENTRY nest.
- *	TWCTL_ENTRY_A_MARK is present only for CAP_NET_ADMIN callers. A dump
- *	that raced with entries coming or going is flagged NLM_F_DUMP_INTR and
- *	should be retried.
+ *	TWCTL_ENTRY_A_MARK, _SND_NXT, _RCV_NXT, _TS_RECENT and
+ *	_TS_RECENT_AGE_MS are present only for callers with CAP_NET_ADMIN over
+ *	the netns's user namespace: everyone else gets what inet_diag gives
+ *	everyone (tuple, state, time left, cookie) plus the module's own
+ *	judgement. The dump resumes each message after the last entry it sent;
+ *	if that entry vanished in between, the position is approximate and the
+ *	following messages are flagged NLM_F_DUMP_INTR: retry the dump.
  *
  * TWCTL_CMD_GET_SUMMARY (dump, any user)
  *	Request: TWCTL_A_GROUP_BY (required), optional TWCTL_A_FILTER,
  *	optional TWCTL_A_LIMIT (keep only the N largest groups).
  *	Reply: one message per group, each holding one TWCTL_A_GROUP nest,
- *	largest count first. Aggregation happens in the kernel.
+ *	largest count first, equal counts in key order. Aggregation happens
+ *	in the kernel, in a table charged to the caller's memory cgroup and
+ *	limited to TWCTL_SUMMARY_GROUPS_MAX groups: entries of further groups
+ *	are not counted, and then every message carries TWCTL_A_TRUNCATED.
+ *	A summary that does not fit the caller's cgroup fails with ENOMEM.
+ *	The kernel keeps no table between two reads of the dump: each read
+ *	aggregates again and sends the groups that follow the last one sent;
+ *	if the groups' counts changed in between, the order may have shifted
+ *	and the messages from there on are flagged NLM_F_DUMP_INTR.
  *
  * TWCTL_CMD_KILL (do, CAP_NET_ADMIN over the netns's user namespace)
  *	Request: optional TWCTL_A_FILTER (an empty or absent filter selects
@@ -45,14 +57,29 @@
  *	Reply: TWCTL_A_MATCHED, TWCTL_A_KILLED, TWCTL_A_DRY_RUN if set.
  *	With a limit, the walk stops at the limit, so MATCHED counts the
  *	entries selected before it stopped (at most the limit), not every
- *	entry the filter would select. An entry that expired on its own while
- *	being killed is matched but not counted as killed. Each real kill is
+ *	entry the filter would select. KILLED is an upper bound on the
+ *	entries this request removed: an entry whose timer had already fired
+ *	is matched but not counted, yet one whose timer fires during the few
+ *	instructions of its own kill is counted (the kernel does not tell the
+ *	module which of the two ended it). Each real (not dry-run) kill is
  *	announced on the events group.
  *
  * TWCTL_CMD_KILL_EVENT (multicast on TWCTL_MCGRP_EVENTS, CAP_NET_ADMIN)
  *	TWCTL_A_EVENT_PID, TWCTL_A_EVENT_UID, TWCTL_A_EVENT_COMM,
  *	TWCTL_A_EVENT_NETNS, TWCTL_A_MATCHED, TWCTL_A_KILLED, TWCTL_A_LIMIT
- *	(if one was given) and the TWCTL_A_FILTER nest that was applied.
+ *	(if one was given) and the TWCTL_A_FILTER nest that was applied,
+ *	encoded by the module (each criterion once; defaults left out), not
+ *	the request's bytes. Subscribers are in the netns of the kill, so the
+ *	ids are given as that netns sees them: the uid in the netns's user
+ *	namespace (65534 if unmapped there), the pid in the innermost of the
+ *	killer's pid namespaces that belongs to the netns's user namespace or
+ *	an ancestor of it (a container's own pid namespace for a kill from
+ *	inside it; the initial one for the initial netns and for a host admin
+ *	acting on a container's netns). Subscribing needs CAP_NET_ADMIN over
+ *	the netns's user namespace; on kernels without
+ *	GENL_MCAST_CAP_NET_ADMIN (6.1 before its stable backport) the group
+ *	does not exist, as nothing could restrict it. An event that could not
+ *	be sent is counted as events_dropped in debugfs "stats".
  *
  * Filters
  * -------
@@ -75,6 +102,15 @@
 
 /* Largest TWCTL_A_LIMIT accepted; also the default --top of a summary. */
 #define TWCTL_LIMIT_MAX		0x7fffffff
+
+/*
+ * Most groups one summary aggregates (see TWCTL_CMD_GET_SUMMARY). 65536 is
+ * every possible port, so LPORT and RPORT summaries are never truncated,
+ * and a table of that many groups (at most 2 x 65536 slots of 44 bytes,
+ * under 6 MiB, charged to the caller) is still small; RADDR and DEST
+ * summaries beyond it are truncated and say so. Nobody reads more groups.
+ */
+#define TWCTL_SUMMARY_GROUPS_MAX	65536
 
 enum twctl_cmd {
 	TWCTL_CMD_UNSPEC,
@@ -108,10 +144,14 @@ enum twctl_attr {
 	TWCTL_A_DRY_RUN,		/* flag */
 	TWCTL_A_MATCHED,		/* u32 */
 	TWCTL_A_KILLED,			/* u32 */
-	TWCTL_A_EVENT_PID,		/* u32: tgid of the killer */
-	TWCTL_A_EVENT_UID,		/* u32: its uid, in the initial user ns */
+	TWCTL_A_EVENT_PID,		/* u32: tgid of the killer (see above) */
+	TWCTL_A_EVENT_UID,		/* u32: its uid, in the netns's user ns */
 	TWCTL_A_EVENT_COMM,		/* string: its comm */
 	TWCTL_A_EVENT_NETNS,		/* u32: inode number of the netns */
+	TWCTL_A_TRUNCATED,		/* flag: in each GET_SUMMARY message
+					 * when groups beyond
+					 * TWCTL_SUMMARY_GROUPS_MAX were left out
+					 */
 
 	__TWCTL_A_MAX
 };
@@ -170,7 +210,10 @@ enum twctl_entry_attr {
 	TWCTL_ENTRY_A_REMAINING_MS,	/* u32: until the timer fires */
 	TWCTL_ENTRY_A_COOKIE,		/* u64: as ss -e prints it (sk:%llx) */
 	TWCTL_ENTRY_A_TIMESTAMPS,	/* u8: 1 if the peer used TCP timestamps */
-	TWCTL_ENTRY_A_TS_RECENT,	/* u32: last timestamp seen from the peer */
+	TWCTL_ENTRY_A_TS_RECENT,	/* u32: last timestamp seen from the peer;
+					 * this and the next three:
+					 * CAP_NET_ADMIN callers only
+					 */
 	TWCTL_ENTRY_A_TS_RECENT_AGE_MS,	/* u32: since ts_recent was stored */
 	TWCTL_ENTRY_A_SND_NXT,		/* u32 */
 	TWCTL_ENTRY_A_RCV_NXT,		/* u32 */
