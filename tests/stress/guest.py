@@ -347,10 +347,18 @@ def parse_json(rec, out, what):
         return None
 
 
-def random_filter(netns, rng, real_kill=False):
-    """A random, valid filter (a list of arguments)."""
+ADDRS = {4: (['127.0.0.1', '127.0.0.0/8', '127.0.1.0/24', V4[0], V4[1] + '/24', '198.18.0.0/15'],
+             ['127.0.1.0/24', '127.0.0.0/16', '127.0.0.1', V4[0], V4[0] + '/24', V4[1]]),
+         6: (['::1', '::1/128', V6[0] + '/64', V6[1], '::/0', '::ffff:127.0.0.1'],
+             ['::1', V6[0], V6[1] + '/64', '::/0', '::ffff:127.0.0.0/104', 'fd00::/8'])}
+
+
+def random_filter(netns, rng):
+    """A random filter (a list of arguments) that the CLI must accept: no
+    family clash, no empty time window."""
     args = []
     pool = S.pool.get(netns) or []
+    fam = rng.choice([4, 6])
     kinds = rng.sample(['lport', 'rport', 'laddr', 'raddr', 'family', 'state', 'eligible',
                         'reusable', 'expiring', 'after', 'older', 'cookie'], rng.randint(1, 3))
     for k in kinds:
@@ -361,14 +369,11 @@ def random_filter(netns, rng, real_kill=False):
             p = rng.choice(ALL_PORTS)
             args += ['--rport', rng.choice([str(p), f'{PORTS[0]}-{p}', '1024-65535'])]
         elif k == 'laddr':
-            args += ['--laddr', rng.choice(['127.0.0.1', '127.0.0.0/8', '::1', '::1/128',
-                                            V4[0], V4[1] + '/24', V6[1] + '/64', '::/0'])]
+            args += ['--laddr', rng.choice(ADDRS[fam][0])]
         elif k == 'raddr':
-            args += ['--raddr', rng.choice(['127.0.1.0/24', '127.0.0.0/16', '::1',
-                                            V4[0], V4[0] + '/24', V6[0] + '/64',
-                                            '::ffff:127.0.0.0/104'])]
+            args += ['--raddr', rng.choice(ADDRS[fam][1])]
         elif k == 'family':
-            args.append(rng.choice(['-4', '-6']))
+            args.append(f'-{fam}')
         elif k == 'state':
             args += ['--state', rng.choice(['time-wait', 'fin-wait2'])]
             if rng.random() < 0.3:
@@ -378,9 +383,9 @@ def random_filter(netns, rng, real_kill=False):
         elif k == 'reusable':
             args.append('--reusable')
         elif k == 'expiring':
-            args += ['--expiring-within', rng.choice(['30s', '55s', '1m', '500ms'])]
+            args += ['--expiring-within', rng.choice(['30s', '55s', '1m'])]
         elif k == 'after':
-            args += ['--expiring-after', rng.choice(['1s', '20s', '50s'])]
+            args += ['--expiring-after', rng.choice(['1s', '20s', '500ms'])]
         elif k == 'older':
             args += ['--older-than', rng.choice(['1s', '5s', '100ms'])]
         elif k == 'cookie' and pool:
@@ -512,8 +517,10 @@ def summary_worker(rng):
 
 
 def kill_worker(rng):
+    i = 0
     while not S.stopping.is_set():
-        netns = None if rng.random() < 0.8 else PEER
+        i += 1
+        netns = PEER if i % 3 == 2 else None
         r = rng.random()
         if r < 0.05:
             args = ['--all', '--limit', str(rng.randint(1, 30))]
