@@ -127,6 +127,7 @@ class State:
         self.window = None          # watch window id while one is open
         self.windows_aborted = set()
         self.wait_window = False
+        self.watch_busy = False     # a watch window is being set up or open
         self.lifetimes = []         # stats read at the close of each lifetime
         self.ops = []               # every CLI run
         self.problems = []          # (check name, text)
@@ -221,13 +222,14 @@ def load_first(ko):
 def unload(final=False, give_up_s=60):
     """Read the counters, unload (retrying while a dump holds the module).
     Returns True if the module is gone."""
-    if not final and S.window is not None:
-        # every other reload lets an open watch window finish first, so
-        # that some windows complete and some see the module go
-        S.wait_window = not S.wait_window
+    if not final and (S.window is not None or S.watch_busy):
+        # every other reload (and every one until a window has completed)
+        # lets an open watch window finish first, so that some windows
+        # complete and some see the module go
+        S.wait_window = not S.wait_window or not S.n.get('watch_windows')
         if S.wait_window:
-            end = time.monotonic() + 10
-            while S.window is not None and time.monotonic() < end:
+            end = time.monotonic() + 30
+            while (S.window is not None or S.watch_busy) and time.monotonic() < end:
                 time.sleep(0.1)
     S.rw.acquire_write()
     try:
@@ -516,25 +518,32 @@ def summary_worker(rng):
         nap(rng, 0.05, 0.5)
 
 
-def kill_worker(rng):
-    i = 0
-    while not S.stopping.is_set():
-        i += 1
-        netns = PEER if i % 3 == 2 else None
-        r = rng.random()
-        if r < 0.05:
-            args = ['--all', '--limit', str(rng.randint(1, 30))]
-        else:
-            args = random_filter(netns, rng)
-            if r < 0.35 and S.pool.get(netns):
-                e = rng.choice(S.pool[netns])
-                args = ['--cookie', f'sk:{e["cookie"]:x}']
-            if rng.random() < 0.4:
-                args += ['--limit', str(rng.randint(1, 100))]
-        if rng.random() < 0.3:
-            args.append('--dry-run')
-        kill_op(args, netns)
-        nap(rng, 0.05, 0.5)
+def kill_worker(first):
+    """Kills with random filters; `first` lists (netns, kind) to run before
+    anything random, so that a short, slow run still covers them."""
+    def body(rng):
+        todo = list(first)
+        while not S.stopping.is_set():
+            netns, kind = todo[0] if todo else (rng.choice([None, None, PEER]), 'random')
+            pool = S.pool.get(netns)
+            if kind == 'cookie' and not pool:
+                kind = 'random'         # no entry seen yet: try it again later
+            elif todo:
+                todo.pop(0)
+            if kind == 'cookie' or (kind == 'random' and pool and rng.random() < 0.3):
+                e = rng.choice(pool)
+                args = ['--cookie', rng.choice([f'sk:{e["cookie"]:x}', str(e['cookie'])])]
+            elif kind == 'all' or (kind == 'random' and rng.random() < 0.05):
+                args = ['--all', '--limit', str(rng.randint(1, 30))]
+            else:
+                args = random_filter(netns, rng)
+                if rng.random() < 0.4:
+                    args += ['--limit', str(rng.randint(1, 100))]
+            if kind == 'dry' or (kind == 'random' and rng.random() < 0.3):
+                args.append('--dry-run')
+            kill_op(args, netns)
+            nap(rng, 0.05, 0.5)
+    return body
 
 
 def reload_worker(ko, period):
@@ -595,8 +604,7 @@ def netns_worker(rng):
                     S.count('netns_entries_seen', len(j))
             if rng.random() < 0.5:
                 twctl('summary', ['-j', 'summary', '--by', rng.choice(BY)], name)
-            if rng.random() < 0.6:
-                kill_op(random_filter(name, rng) + ['--limit', str(rng.randint(1, 20))], name)
+            kill_op(random_filter(name, rng) + ['--limit', str(rng.randint(1, 20))], name)
             # a dump racing the namespace's removal: 0 or 1, never worse
             racer = None
             if rng.random() < 0.5:
@@ -620,7 +628,11 @@ def watch_worker(rng):
             nap(rng, 0.2, 0.4)
             continue
         wid += 1
-        watch_once(rng, wid)
+        S.watch_busy = True
+        try:
+            watch_once(rng, wid)
+        finally:
+            S.watch_busy = False
         nap(rng, 0.5, 2)
 
 
@@ -868,7 +880,10 @@ def main():
         t_run = time.monotonic()
         threads = [worker('list', list_worker), worker('list2', list_worker),
                    worker('summary', summary_worker),
-                   worker('kill1', kill_worker), worker('kill2', kill_worker),
+                   worker('kill1', kill_worker([(None, 'cookie'), (PEER, 'random'),
+                                                (None, 'dry')])),
+                   worker('kill2', kill_worker([(PEER, 'cookie'), (None, 'all'),
+                                                (PEER, 'dry')])),
                    worker('watch', watch_worker),
                    worker('reload', reload_worker(a.ko, float(os.environ.get(
                        'TWCTL_STRESS_RELOAD_PERIOD', '6')))),
@@ -985,6 +1000,8 @@ def main():
                 f'from {len(closing)} kills during unload')
     killed = sum(k['killed'] for k in kills)
     S.count('killed', killed)
+    n_closing_all = sum(1 for o in ops if o['kind'].startswith('kill') and not o.get('dry')
+                        and o.get('phase', (0, ''))[1] == 'closing')
 
     def n_ops(pred):
         return sum(1 for o in ops if pred(o))
@@ -1024,7 +1041,7 @@ def main():
     fig = (f'connections {n.get("connections", 0)}, entries killed {killed}, '
            f'netns created {n.get("netns_created", 0)} destroyed {n.get("netns_destroyed", 0)}, '
            f'module reloads {n.get("reloads", 0)} (rmmod busy {n.get("rmmod_busy", 0)}, '
-           f'kills during unload {len(closing)}), '
+           f'kills started during unload {n_closing_all}, {len(closing)} of them succeeded), '
            f'list {ops_by.get("list", 0)} summary {ops_by.get("summary", 0)} '
            f'kill {ops_by.get("kill", 0) + ops_by.get("kill-marker", 0)} '
            f'(dry-run {n_ops(lambda o: o.get("dry"))}) watch {ops_by.get("watch", 0)} '
