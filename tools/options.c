@@ -56,10 +56,9 @@ int options_next(int argc, char **argv, const char *shortopts,
 		return c;	/* the end, a short option, or getopt's error */
 	o = &longopts[idx];
 	/*
-	 * The element getopt just consumed: "--name[=value]", followed by
-	 * its value as a separate element if optarg is exactly that one.
-	 * getopt permutes only elements before the current one, so these
-	 * indexes are still right here.
+	 * The element getopt just consumed: "--name[=value]", or the one
+	 * before its value if optarg is a whole element of its own. getopt
+	 * reorders argv only at its next call, so the indexes hold here.
 	 */
 	arg = argv[optind - 1];
 	if (optarg && optarg == arg && optind >= 2)
