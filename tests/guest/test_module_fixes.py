@@ -139,6 +139,10 @@ class Genl:
                                 offs = struct.unpack('=I', p)[0]
                     raise NlErr(err, msg, offs)
                 if t == NLMSG_DONE:
+                    # a dump that failed after it started says so here
+                    err = -struct.unpack_from('=i', body)[0] if len(body) >= 4 else 0
+                    if err:
+                        raise NlErr(err, 'in NLMSG_DONE', None)
                     return
                 yield t, fl, body[4:]
                 if not fl & NLM_F_MULTI:

@@ -34,7 +34,7 @@
  *	everyone (tuple, state, time left, cookie) plus the module's own
  *	judgement. The dump resumes each message after the last entry it sent;
  *	if that entry vanished in between, the position is approximate and the
- *	following messages are flagged NLM_F_DUMP_INTR: retry the dump.
+ *	dump is flagged NLM_F_DUMP_INTR (on a later message): retry it.
  *
  * TWCTL_CMD_GET_SUMMARY (dump, any user)
  *	Request: TWCTL_A_GROUP_BY (required), optional TWCTL_A_FILTER,
@@ -48,7 +48,7 @@
  *	The kernel keeps no table between two reads of the dump: each read
  *	aggregates again and sends the groups that follow the last one sent;
  *	if the groups' counts changed in between, the order may have shifted
- *	and the messages from there on are flagged NLM_F_DUMP_INTR.
+ *	and the dump is flagged NLM_F_DUMP_INTR (on a later message).
  *
  * TWCTL_CMD_KILL (do, CAP_NET_ADMIN over the netns's user namespace)
  *	Request: optional TWCTL_A_FILTER (an empty or absent filter selects
