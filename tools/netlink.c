@@ -237,11 +237,9 @@ static int process_error(struct nl_batch *b, const struct nlmsghdr *nlh)
 
 	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e))
 		return fail(EXIT_FAIL, "truncated netlink error message");
-	/* The TLVs follow the echoed request, aligned as the kernel puts it. */
+	/* The TLVs follow the echoed request (libmnl aligns the offset). */
 	if (!(nlh->nlmsg_flags & NLM_F_CAPPED))
-		skip = e->msg.nlmsg_len < sizeof(struct nlmsghdr) ? SIZE_MAX :
-		       skip + (((size_t)e->msg.nlmsg_len + 3) & ~(size_t)3) -
-		       sizeof(struct nlmsghdr);
+		skip += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
 	parse_extack(nlh, skip, &ext);
 	if (e->error == 0) {
 		if (ext.msg && *ext.msg)

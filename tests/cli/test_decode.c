@@ -640,6 +640,28 @@ static void test_errors(void)
 	t_check(rc == -1 && err == EPROTO && !strcmp(msg,
 		"the kernel refused the list request (Protocol error)"),
 		"error: INT_MIN dump status", "rc %d err %d \"%s\"", rc, err, msg);
+
+	/*
+	 * An echoed request whose length is no multiple of 4: the kernel
+	 * puts the TLVs at the next aligned offset, and so must we look.
+	 */
+	f.len = 0;
+	nlh = fake_begin(&f, NLMSG_ERROR, NLM_F_ACK_TLVS, SEQ);
+	{
+		struct nlmsgerr *e = mnl_nlmsg_put_extra_header(nlh,
+			sizeof(e->error) + NLMSG_ALIGN(sizeof(struct nlmsghdr) + 21));
+
+		e->error = -EINVAL;
+		e->msg = *req;
+		e->msg.nlmsg_len = sizeof(struct nlmsghdr) + 21;
+	}
+	mnl_attr_put_strz(nlh, NLMSGERR_ATTR_MSG, "odd request length");
+	fake_end(&f, nlh);
+	msg = run_error(&f, req, &rc, &err);
+	t_check(rc == -1 && err == EINVAL &&
+		!strcmp(msg, "odd request length (Invalid argument)"),
+		"extack: TLVs after an unaligned echoed request",
+		"rc %d err %d \"%s\"", rc, err, msg);
 }
 
 static const char *dump_groups(struct fake *f, enum output_format fmt,
