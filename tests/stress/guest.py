@@ -128,6 +128,7 @@ class State:
         self.windows_aborted = set()
         self.wait_window = False
         self.watch_busy = False     # a watch window is being set up or open
+        self.window_kills = {}      # window id -> kills of the root netns in it
         self.lifetimes = []         # stats read at the close of each lifetime
         self.ops = []               # every CLI run
         self.problems = []          # (check name, text)
@@ -252,6 +253,7 @@ def unload(final=False, give_up_s=60):
     while True:
         e = delete_module()
         if e == 0:
+            S.count('t_rmmod', round(time.monotonic() - t0, 2))
             break
         if e in (errno.EBUSY, errno.EAGAIN):
             S.count('rmmod_busy')
@@ -286,7 +288,7 @@ def unload(final=False, give_up_s=60):
 def load_again(ko):
     for _ in range(5):
         try:
-            insmod(ko)
+            timed('t_insmod', insmod, ko)
             break
         except OSError as e:
             S.problem('reload', str(e))
@@ -436,6 +438,9 @@ def kill_op(args, netns=None, kind='kill'):
                     or len(ents) != rec['matched']:
                 S.problem('kill-counts', f'dry run reply inconsistent: {out[:200]!r}')
         rec['ok'] = True
+        if window is not None and not dry and netns is None:
+            with S.mu:
+                S.window_kills[window] = S.window_kills.get(window, 0) + 1
     return rec
 
 
@@ -712,6 +717,11 @@ def watch_once(rng, wid):
             S.window = wid
     S.rw.release_write()
     S.stopping.wait(rng.uniform(1.5, 4))
+    # and until a kill of this netns ran in it (they are slow under TCG)
+    end = time.monotonic() + 30
+    while opened and not S.stopping.is_set() and time.monotonic() < end and \
+            S.window == wid and not S.window_kills.get(wid):
+        time.sleep(0.2)
     S.rw.acquire_write()
     with S.mu:
         complete = opened and S.window == wid
@@ -1047,6 +1057,7 @@ def main():
            f'(dry-run {n_ops(lambda o: o.get("dry"))}) watch {ops_by.get("watch", 0)} '
            f'(events checked {n.get("watch_events_checked", 0)}), '
            f'overflows {overflow}, stream bytes {n.get("stream_bytes", 0)}, '
+           f'rmmod {n.get("t_rmmod", 0):.0f}s and insmod {n.get("t_insmod", 0):.0f}s in all, '
            f'elapsed {elapsed:.0f}s')
     log('figures: ' + fig)
     try:
