@@ -257,7 +257,9 @@ def check_event_filter(evt, cookie):
     f = attrs(evt[C['TWCTL_A_FILTER']][0])
     types = [t for t, _ in f]
     d = dict(f)
-    expect(len(types) == len(set(types)), f'the event filter repeats attributes: {types}')
+    expect(len(types) == len(set(types)),
+           f'the event filter repeats attributes ({len(types)} of types {sorted(set(types))}): '
+           'the request\'s bytes, not the filter as applied')
     expect(struct.unpack('=Q', d.get(C['TWCTL_FILTER_A_COOKIE'], b'\0' * 8)[:8])[0] == cookie,
            f'event filter cookie missing or wrong: {f}')
     expect(d.get(C['TWCTL_FILTER_A_RPORT_MIN']) is not None and
@@ -266,7 +268,8 @@ def check_event_filter(evt, cookie):
 
 
 def test_event_padded_filter():
-    evt = kill_with_padded_filter(0x7a11ed, 600)
+    # 2000 x 8 bytes: more than any message the old code would allocate
+    evt = kill_with_padded_filter(0x7a11ed, 2000)
     check_event_filter(evt, 0x7a11ed)
     expect(get_u32(evt[C['TWCTL_A_EVENT_UID']][0]) == 0, 'root killed, event uid is not 0')
     expect(get_u32(evt[C['TWCTL_A_EVENT_PID']][0]) == os.getpid(),
@@ -278,10 +281,14 @@ def userns_child():
     report the event's uid and pid as JSON."""
     run(['ip', 'link', 'set', 'lo', 'up'])
     evt = kill_with_padded_filter(0xbeef, 3)
-    check_event_filter(evt, 0xbeef)
+    try:
+        check_event_filter(evt, 0xbeef)
+        filt = ''
+    except Fail as e:
+        filt = str(e)
     print(json.dumps({'uid': get_u32(evt[C['TWCTL_A_EVENT_UID']][0]),
                       'pid': get_u32(evt[C['TWCTL_A_EVENT_PID']][0]),
-                      'mypid': os.getpid()}))
+                      'mypid': os.getpid(), 'filter': filt}))
 
 
 def test_event_ids_in_listener_ns():
@@ -292,6 +299,7 @@ def test_event_ids_in_listener_ns():
     expect(d['uid'] == 0, f'event uid {d["uid"]}: the listener\'s user namespace calls the killer uid 0 '
                           f'(it is {NOBODY} only outside)')
     expect(d['pid'] == d['mypid'], f'event pid {d["pid"]} is not the killer ({d["mypid"]})')
+    expect(not d['filter'], d['filter'])
 
 
 CG_ROOT = '/sys/fs/cgroup'
