@@ -233,24 +233,26 @@ static void group_table_add(struct group_out *o, const struct tw_group *g)
 	char rem[DURATION_STRLEN], elig[16], eph[64], pct[16];
 	const char *cells[6];
 
+	/* u32_or_dash() returns "-" without touching key: use its result. */
 	switch (o->group_by) {
 	case TWCTL_GROUP_BY_LPORT:
-		u32_or_dash(key, sizeof(key),
-			    GROUP_HAS(g, TWCTL_GROUP_A_LPORT), g->lport);
+		cells[0] = u32_or_dash(key, sizeof(key),
+				       GROUP_HAS(g, TWCTL_GROUP_A_LPORT),
+				       g->lport);
 		break;
 	case TWCTL_GROUP_BY_RPORT:
-		u32_or_dash(key, sizeof(key),
-			    GROUP_HAS(g, TWCTL_GROUP_A_RPORT), g->rport);
+		cells[0] = u32_or_dash(key, sizeof(key),
+				       GROUP_HAS(g, TWCTL_GROUP_A_RPORT),
+				       g->rport);
 		break;
 	case TWCTL_GROUP_BY_RADDR:
-		format_addr(key, sizeof(key), g->family, g->raddr);
+		cells[0] = format_addr(key, sizeof(key), g->family, g->raddr);
 		break;
 	default:
-		format_addr_port(key, sizeof(key), g->family, g->raddr,
-				 g->rport);
+		cells[0] = format_addr_port(key, sizeof(key), g->family,
+					    g->raddr, g->rport);
 		break;
 	}
-	cells[0] = key;
 	cells[1] = u32_or_dash(count, sizeof(count),
 			       GROUP_HAS(g, TWCTL_GROUP_A_COUNT), g->count);
 	cells[2] = duration_or_dash(age, sizeof(age),

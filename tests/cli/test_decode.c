@@ -746,6 +746,25 @@ static void test_groups(void)
 	t_str("summary lport: JSON", dump_groups(&f, OUTPUT_JSON, TWCTL_GROUP_BY_LPORT),
 	      "[{\"lport\":8080,\"count\":3,\"max_age_ms\":59000,"
 	      "\"min_remaining_ms\":100,\"eligible\":5}]\n");
+	/*
+	 * Found by tests/fuzz/cli (fuzz_decode): a port group without its
+	 * port printed the uninitialised key buffer instead of "-".
+	 */
+	{
+		struct fake g = { .len = 0 };
+
+		put_group(&g, TWCTL_GROUP_BY_RADDR, AF_INET, "10.0.0.1", 0, 0,
+			  3, 0);
+		fake_done(&g, 0);
+		t_str("summary lport: group without its port shows -",
+		      dump_groups(&g, OUTPUT_TABLE, TWCTL_GROUP_BY_LPORT),
+		      "Local Port  Count  Oldest  Soonest expiry  Eligible\n"
+		      "         -      3   59.0s           100ms         5\n");
+		t_str("summary rport: group without its port shows -",
+		      dump_groups(&g, OUTPUT_TABLE, TWCTL_GROUP_BY_RPORT),
+		      "Peer Port  Count  Oldest  Soonest expiry  Eligible\n"
+		      "        -      3   59.0s           100ms         5\n");
+	}
 	t_str("summary lport: script", dump_groups(&f, OUTPUT_SCRIPT,
 	      TWCTL_GROUP_BY_LPORT), "8080\t3\t59000\t100\t5\n");
 

@@ -12,8 +12,10 @@
  * The first byte picks the kind, the second the output format and the
  * grouping; the rest is the buffer, in a heap copy of exactly its size.
  * Output is rendered for real (into the same spools the tool uses) and
- * copied to /dev/null. Properties: no sanitizer report, and a refused
- * reply leaves exit code 1 and one printable line.
+ * copied to memory. Properties: no sanitizer report; a refused reply
+ * leaves exit code 1 and one printable line; an accepted one prints valid
+ * JSON with -j (one document, or one per line for watch), and nothing a
+ * terminal would act on (no control bytes but newline and tab).
  */
 #include <fcntl.h>
 #include <stdint.h>
@@ -26,9 +28,12 @@
 #include "commands.h"
 #include "error.h"
 #include "fuzz.h"
+#include "json_check.h"
 #include "netlink.h"
 
-static FILE *devnull;
+static FILE *devnull, *mem;
+static char *mem_buf;
+static size_t mem_len;
 static struct entry_out entry_outs[3];
 static struct group_out group_outs[3][4];
 static bool entry_ready[3], group_ready[3][4];
@@ -44,7 +49,7 @@ static int event_cb(const struct nlmsghdr *nlh, void *data)
 	if (r < 0)
 		return -1;
 	if (r == 0)
-		event_print(devnull, fmt, &ev, 1700000000123ULL);
+		event_print(mem, fmt, &ev, 1700000000123ULL);
 	return 0;
 }
 
@@ -92,9 +97,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (!devnull) {
 		devnull = fopen("/dev/null", "w");
-		if (!devnull)
+		mem = open_memstream(&mem_buf, &mem_len);
+		if (!devnull || !mem)
 			abort();
 	}
+	rewind(mem);	/* a memstream's size follows its position */
 	kind = data[0] % 5;
 	fmt = (enum output_format)(data[1] % 3);
 	by = (data[1] / 3) % 4;
@@ -125,7 +132,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (r >= 0 &&
 		    (entry_out_finish(&entry_outs[fmt], SORT_REMOTE, data[1] & 0x40,
 				      data[1] & 0x20 ? 3 : 0) ||
-		     entry_out_print(&entry_outs[fmt], devnull)))
+		     entry_out_print(&entry_outs[fmt], mem)))
 			r = -1;
 		break;
 	case 1:
@@ -139,7 +146,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		b.cb = group_out_msg;
 		b.data = &group_outs[fmt][by];
 		r = nl_process(&b, buf, size - 2);
-		if (r >= 0 && group_out_print(&group_outs[fmt][by], devnull))
+		if (r >= 0 && group_out_print(&group_outs[fmt][by], mem))
 			r = -1;
 		break;
 	case 2:
@@ -157,10 +164,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		r = nl_process(&b, buf, size - 2);
 		break;
 	}
+	fflush(mem);
 	if (r < 0) {
 		if (err_code() != EXIT_FAIL)
 			FUZZ_FAIL("a bad reply: exit code %d, not 1", err_code());
 		fuzz_check_message(err_msg());
+	} else if (kind <= 2) {
+		size_t i;
+
+		for (i = 0; i < mem_len; i++)
+			if ((unsigned char)mem_buf[i] < 0x20 &&
+			    mem_buf[i] != '\n' && mem_buf[i] != '\t')
+				FUZZ_FAIL("control byte %#x at %zu in the output: %.*s",
+					  mem_buf[i], i, (int)mem_len, mem_buf);
+		if (fmt == OUTPUT_JSON && (kind < 2 || mem_len) &&
+		    !json_valid(mem_buf, mem_len, kind == 2))
+			FUZZ_FAIL("invalid JSON: %.*s", (int)mem_len, mem_buf);
 	}
 	free(buf);
 	return 0;
