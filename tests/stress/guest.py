@@ -778,7 +778,7 @@ def spawn(cmd, netns=None, nice=0):
     return subprocess.Popen(full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def wait_line(p, want, timeout=60):
+def wait_line(p, want, timeout=180):
     """The first line of p's stdout (it must be `want`)."""
     res = []
     t = threading.Thread(target=lambda: res.append(p.stdout.readline()), daemon=True)
