@@ -85,12 +85,13 @@ enum cat {
 	CAT_BATCH,		/* several messages in one datagram */
 	CAT_OTHER_TYPE,		/* control message types, unknown family ids */
 	CAT_ABANDON,		/* dump started, then the socket closed */
+	CAT_SWEEP,		/* every attribute type with every length, in turn */
 	N_CAT
 };
 
 static const char *const cat_names[N_CAT] = {
 	"valid", "mutated", "wrong_attr", "unknown_cmd", "garbage", "truncated",
-	"duplicated", "nested", "huge", "flags", "batch", "other_type", "abandoned",
+	"duplicated", "nested", "huge", "flags", "batch", "other_type", "abandoned", "sweep",
 };
 
 #define MAX_ERRNO 160
@@ -138,6 +139,7 @@ static int opt_timeout_ms = 20000;
 static long opt_only = -1;
 static int opt_worker = 0;
 static bool opt_verbose;
+static bool opt_sweep = true;
 
 static int worker_id;
 static uint16_t fam_id;
@@ -1044,6 +1046,53 @@ static void plan_expectations(struct plan *p)
 	}
 }
 
+/*
+ * The sweep: before the random messages, worker 0 sends each attribute type
+ * (top level and in the filter, one past the maximum included) with each of
+ * a few payload lengths, in each request, on a socket with extended ACKs:
+ * so every policy entry is refused or accepted, and its extack (with the
+ * policy the kernel dumps for a bad attribute) checked, in every run.
+ */
+static const uint8_t sweep_lens[] = { 0, 1, 2, 3, 5, 8, 16 };
+#define SWEEP_LENS (sizeof(sweep_lens) / sizeof(sweep_lens[0]))
+#define SWEEP_TYPES ((TWCTL_A_MAX + 2) + (TWCTL_FILTER_A_MAX + 2))
+#define SWEEP_COUNT (3 * SWEEP_TYPES * SWEEP_LENS)
+
+static void gen_sweep(long index, struct plan *p)
+{
+	static const uint8_t scmd[] = { TWCTL_CMD_GET_ENTRIES, TWCTL_CMD_GET_SUMMARY, TWCTL_CMD_KILL };
+	uint8_t cmd = scmd[index / (SWEEP_TYPES * SWEEP_LENS)];
+	long rest = index % (SWEEP_TYPES * SWEEP_LENS);
+	int type = (int)(rest / SWEEP_LENS);
+	uint8_t len = sweep_lens[rest % SWEEP_LENS], zero[16] = { 0 };
+	struct buf *b = &p->b;
+	size_t at, nest;
+
+	memset(&p->m[0], 0, sizeof(p->m[0]));
+	at = msg_start(b, fam_id, NLM_F_REQUEST | NLM_F_ACK | (cmd_is_dump(cmd) ? NLM_F_DUMP : 0),
+		       next_seq(), cmd);
+	if (cmd == TWCTL_CMD_GET_SUMMARY)
+		attr_u8(b, TWCTL_A_GROUP_BY, 0);
+	if (cmd == TWCTL_CMD_KILL)
+		attr_put(b, TWCTL_A_DRY_RUN, NULL, 0);
+	if (type < TWCTL_A_MAX + 2) {
+		attr_put(b, (uint16_t)type, zero, len);
+	} else {
+		nest = nest_start(b, TWCTL_A_FILTER);
+		attr_put(b, (uint16_t)(type - (TWCTL_A_MAX + 2)), zero, len);
+		nest_end(b, nest);
+	}
+	msg_end(b, at);
+	p->n = 1;
+	p->cat = CAT_SWEEP;
+	/* a KILL whose sweep attribute is a second DRY_RUN or a LIMIT stays a dry run */
+}
+
+static bool sweeping(long index)
+{
+	return worker_id == 0 && opt_sweep && index < (long)SWEEP_COUNT;
+}
+
 static void gen_plan(long index, struct plan *p)
 {
 	struct rng r = { opt_seed ^ ((uint64_t)worker_id << 48) ^ ((uint64_t)index * 0x2545f4914f6cdd1dULL) };
@@ -1055,7 +1104,9 @@ static void gen_plan(long index, struct plan *p)
 	p->need_cap_ack = false;
 	p->cat = pick_cat(&r);
 	seq_counter = (uint32_t)(index * 8);
-	if (p->cat == CAT_BATCH) {
+	if (sweeping(index)) {
+		gen_sweep(index, p);
+	} else if (p->cat == CAT_BATCH) {
 		k = 2 + rnd(&r, 3);
 		for (i = 0; i < k && p->n < MAX_MSGS; i++) {
 			enum cat c = pick_cat(&r);
@@ -2043,7 +2094,7 @@ static void abandon_one(long index)
 	/* small receive buffers make the kernel stop after a few entries */
 	fd = nl_open(chance(&r, 50), chance(&r, 50), chance(&r, 50) ? 1024 + rnd(&r, 8192) : 0);
 	gen_valid(&r, &p.b, chance(&r, 60) ? TWCTL_CMD_GET_ENTRIES : TWCTL_CMD_GET_SUMMARY, &p.m[0]);
-	if (chance(&r, 30)) {
+	if (chance(&r, 10)) {
 		pid = fork();
 		if (pid < 0)
 			die("fork: %s", strerror(errno));
@@ -2137,7 +2188,7 @@ static void worker(int w)
 		count = 1;
 	}
 	rnd64(&r);
-	sock_ext_ack = rnd(&r, 4) != 0;
+	sock_ext_ack = rnd(&r, 4) != 0 || (w == 0 && opt_sweep);
 	sock_cap_ack = rnd(&r, 2);
 	nl_fd = nl_open(sock_ext_ack, sock_cap_ack, 0);
 	my_portid = last_portid;
@@ -2228,7 +2279,7 @@ static void usage(void)
 {
 	fprintf(stderr, "usage: nlfuzz [--count N] [--seed S] [--workers W] [--uid UID] "
 		"[--mode fuzz|abandon] [--replenish N] [--events] [--timeout MS] "
-		"[--only I --worker W] [--verbose]\n");
+		"[--only I --worker W] [--no-sweep] [--verbose]\n");
 	exit(2);
 }
 
@@ -2243,6 +2294,7 @@ int main(int argc, char **argv)
 
 		if (!strcmp(a, "--verbose")) { opt_verbose = true; continue; }
 		if (!strcmp(a, "--events")) { opt_events = true; continue; }
+		if (!strcmp(a, "--no-sweep")) { opt_sweep = false; continue; }
 		if (!v)
 			usage();
 		i++;
