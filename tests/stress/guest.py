@@ -401,8 +401,10 @@ def random_filter(netns, rng):
     return args
 
 
-def kill_op(args, netns=None, kind='kill'):
-    """A real kill (holds the shared lock) or a dry run; checks the reply."""
+def kill_op(args, netns=None, kind='kill', entry=None):
+    """A real kill (holds the shared lock) or a dry run; checks the reply.
+    With `entry` (a --cookie kill of that listed entry) that killed it, ss
+    must no longer show that cookie."""
     dry = '--dry-run' in args
     if not dry:
         S.rw.acquire_read()
@@ -438,6 +440,8 @@ def kill_op(args, netns=None, kind='kill'):
                     or len(ents) != rec['matched']:
                 S.problem('kill-counts', f'dry run reply inconsistent: {out[:200]!r}')
         rec['ok'] = True
+        if entry and not dry and rec['killed'] == 1:
+            verify_gone(entry, netns)
         if window is not None and not dry and netns is None:
             with S.mu:
                 S.window_kills[window] = S.window_kills.get(window, 0) + 1
@@ -523,6 +527,21 @@ def summary_worker(rng):
         nap(rng, 0.05, 0.5)
 
 
+def verify_gone(e, netns):
+    """ss, the ground truth: the killed entry is gone (its 4-tuple may be
+    back with a new connection, but never its cookie)."""
+    r = run(['ss', '-H', '-tane'] + (['-N', netns] if netns else []) +
+            ['state', 'time-wait', 'state', 'fin-wait-2',
+             'sport', '=', f':{e["lport"]}', 'and', 'dport', '=', f':{e["rport"]}'], check=False)
+    if r.returncode != 0:
+        S.problem('kill-effect', f'ss failed: {r.stderr.strip()[:200]}')
+    elif re.search(rf'\bsk:{e["cookie"]:x}\b', r.stdout):
+        S.problem('kill-effect', f'killed entry sk:{e["cookie"]:x} ({e.get("local")}:{e["lport"]} '
+                  f'-> {e.get("remote")}:{e["rport"]}) is still in ss')
+    else:
+        S.count('kills_verified_by_ss')
+
+
 def kill_worker(first):
     """Kills with random filters; `first` lists (netns, kind) to run before
     anything random, so that a short, slow run still covers them."""
@@ -535,6 +554,7 @@ def kill_worker(first):
                 kind = 'random'         # no entry seen yet: try it again later
             elif todo:
                 todo.pop(0)
+            e = None
             if kind == 'cookie' or (kind == 'random' and pool and rng.random() < 0.3):
                 e = rng.choice(pool)
                 args = ['--cookie', rng.choice([f'sk:{e["cookie"]:x}', str(e['cookie'])])]
@@ -546,7 +566,7 @@ def kill_worker(first):
                     args += ['--limit', str(rng.randint(1, 100))]
             if kind == 'dry' or (kind == 'random' and rng.random() < 0.3):
                 args.append('--dry-run')
-            kill_op(args, netns)
+            kill_op(args, netns, entry=e)
             nap(rng, 0.05, 0.5)
     return body
 
@@ -993,7 +1013,7 @@ def main():
     def probs_of(check):
         return [t for c, t in probs if c == check]
 
-    for check in ('cli-exit', 'cli-output', 'kill-counts', 'list', 'summary', 'watch', 'reload',
+    for check in ('cli-exit', 'cli-output', 'kill-counts', 'kill-effect', 'list', 'summary', 'watch', 'reload',
                   'netns', 'worker', 'final-unload'):
         p = probs_of(check)
         verdict(f'no-{check}-problem', not p, f'{len(p)}: ' + ' || '.join(p[:3]))
@@ -1022,6 +1042,7 @@ def main():
         ('kills', len(kills), int(5 * f)),
         ('kills-that-killed', sum(1 for k in kills if k['killed']), int(2 * f)),
         ('kills-by-cookie', sum(1 for k in kills if '--cookie' in k['args']), 1),
+        ('kills-checked-with-ss', n.get('kills_verified_by_ss', 0), 1),
         ('kills-in-peer-netns', sum(1 for k in kills if k['netns'] == PEER), 1),
         ('kills-in-churned-netns', sum(1 for k in kills if (k['netns'] or '').startswith('stns')), 1),
         ('dry-run-kills', n_ops(lambda o: o.get('dry') and o.get('ok')), int(2 * f)),
