@@ -623,6 +623,21 @@ static void test_interrupted_dump(void)
 		"cli: a dump flagged interrupted is redone, the first attempt discarded",
 		"exit %d, stdout \"%.200s\", stderr \"%s\"", r.code, r.out, r.err);
 
+	/* A summary the kernel cut short: the whole output, and a warning. */
+	run_fake(&r, "truncated", 5, 0, ARGV("-j", "summary"));
+	snprintf(want, sizeof(want),
+		 "twctl: warning: more than %u groups; entries of the others are not counted\n",
+		 TWCTL_SUMMARY_GROUPS_MAX);
+	t_check(r.code == 0 && count(r.out, "\"count\":") == 5 &&
+		!strcmp(r.err, want),
+		"cli: a truncated summary prints its groups and one warning",
+		"exit %d, %d groups, stderr \"%s\"", r.code,
+		count(r.out, "\"count\":"), r.err);
+	run_fake(&r, "ok", 5, 0, ARGV("-j", "summary"));
+	t_check(r.code == 0 && count(r.out, "\"count\":") == 5 && !r.err[0],
+		"cli: a complete summary has no truncation warning (control)",
+		"exit %d, stderr \"%s\"", r.code, r.err);
+
 	for (m = 0; m < sizeof(modes) / sizeof(modes[0]); m++)
 		for (c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
 			run_fake(&r, modes[m].mode, 600, 150, cmds[c].args);

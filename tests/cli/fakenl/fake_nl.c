@@ -15,6 +15,7 @@
  *   done-error  NLMSG_DONE carries -ENOMEM after TWCTL_FAKE_NL_AT buffers
  *   intr-once   the first attempt is flagged NLM_F_DUMP_INTR and carries
  *               entries with lport 1..; the retry is clean, lport 2001..
+ *   truncated   a complete dump whose group messages carry TWCTL_A_TRUNCATED
  * Everything else (KILL, GET_INFO) gets EOPNOTSUPP. With TWCTL_FAKE_NL_LOG
  * set, "socket" and "send TYPE CMD FLAGS" lines are appended to that file,
  * so a test can tell what the tool sent, and that it sent nothing.
@@ -26,6 +27,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,7 +139,8 @@ static void put_entry(uint32_t seq, uint16_t flags, unsigned int i)
 	end_msg(nlh);
 }
 
-static void put_group(uint32_t seq, uint16_t flags, unsigned int i)
+static void put_group(uint32_t seq, uint16_t flags, unsigned int i,
+		      bool truncated)
 {
 	struct nlmsghdr *nlh = put_msg(FAMILY_ID, NLM_F_MULTI | flags, seq,
 				       TWCTL_CMD_GET_SUMMARY);
@@ -149,6 +152,8 @@ static void put_group(uint32_t seq, uint16_t flags, unsigned int i)
 	mnl_attr_put_u16(nlh, TWCTL_GROUP_A_RPORT, i);
 	mnl_attr_put_u32(nlh, TWCTL_GROUP_A_COUNT, 1000 - i);
 	mnl_attr_nest_end(nlh, nest);
+	if (truncated)
+		mnl_attr_put(nlh, TWCTL_A_TRUNCATED, 0, NULL);
 	end_msg(nlh);
 }
 
@@ -191,7 +196,8 @@ static void answer_dump(const struct nlmsghdr *req, uint8_t cmd)
 		if (i % PER_RECV == 0)
 			new_buf();
 		if (cmd == TWCTL_CMD_GET_SUMMARY)
-			put_group(req->nlmsg_seq, intr, base + i);
+			put_group(req->nlmsg_seq, intr, base + i,
+				  !strcmp(m, "truncated"));
 		else
 			put_entry(req->nlmsg_seq, intr, base + i);
 	}
