@@ -14,11 +14,12 @@
  *  - it lives within one .dumpit call: aggregated, the next groups picked
  *    and serialised, and freed before the call returns. Between calls the
  *    dump keeps a constant-size cursor (the last group sent, in output
- *    order) and a digest of the aggregate, never the table, so a reader
+ *    order) and a digest of the groups sent, never the table, so a reader
  *    that stops reading pins nothing proportional to the groups.
  * Each call therefore walks the entries again and sends the groups that
- * follow the cursor. If the aggregate changed between two calls (its digest
- * of keys and counts differs), the order may have shifted and the dump is
+ * follow the cursor. If, as counts changed between two calls, a group moved
+ * across the cursor (the groups now at or before it are not the ones sent,
+ * by a digest of their keys), the dump may repeat or miss a group and is
  * flagged NLM_F_DUMP_INTR. Picking the next groups is a heap of the groups
  * after the cursor, built in O(groups) with cond_resched() and popped only
  * as many times as the message holds.
@@ -178,24 +179,33 @@ int twctl_group_cmp(const struct twctl_group *a, const struct twctl_group *b)
 }
 EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_group_cmp);
 
+/* A 64-bit hash of a group's key, for the digests below. */
+u64 twctl_group_digest(const struct twctl_group *grp)
+{
+	u32 h = twctl_group_hash(grp);
+
+	return (u64)h << 32 | jhash_1word(h, grp->family);
+}
+EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_group_digest);
+
 /*
- * A digest of the groups' keys and counts, which decide the output order:
- * two calls that see the same digest order the groups the same way.
+ * The sum of twctl_group_digest() over the groups at or before @upto in
+ * output order (all groups if @upto is NULL). A dump adds up the digests of
+ * the groups it sent; if, at the next call, the groups at or before the last
+ * one sent have the same digest, they are exactly the groups already sent,
+ * and resuming after it neither repeats nor misses one.
  */
-u64 twctl_groups_digest(const struct twctl_groups *g)
+u64 twctl_groups_digest(const struct twctl_groups *g,
+			const struct twctl_group *upto)
 {
 	unsigned int i;
-	u64 d = g->used;
+	u64 d = 0;
 
 	for (i = 0; i < g->size; i++) {
 		const struct twctl_group *grp = &g->slots[i];
-		u32 h;
 
-		if (!grp->used)
-			continue;
-		h = twctl_group_hash(grp);
-		d += (u64)jhash_1word(grp->count, h) << 32 |
-		     jhash_1word(grp->count, ~h);
+		if (grp->used && (!upto || twctl_group_cmp(grp, upto) <= 0))
+			d += twctl_group_digest(grp);
 	}
 	return d;
 }
@@ -288,7 +298,7 @@ EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_groups_free);
 struct twctl_summary_state {
 	struct twctl_filter filter;
 	struct twctl_group cursor;	/* the last group sent */
-	u64 digest;			/* of the aggregate the cursor is from */
+	u64 sent;			/* sum of the sent groups' digests */
 	u32 limit;			/* groups still to send */
 	u8 by;
 	bool started;			/* a group was sent: cursor is valid */
@@ -446,7 +456,6 @@ int twctl_summary_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	struct twctl_group grp;
 	unsigned int n, sent = 0;
 	int lo, hi, err;
-	u64 digest;
 
 	if (st->done)
 		return 0;
@@ -458,13 +467,16 @@ int twctl_summary_dump(struct sk_buff *skb, struct netlink_callback *cb)
 	if (err)
 		goto out;
 
-	/* Resuming over an aggregate whose order may differ: say so. */
-	digest = twctl_groups_digest(&g);
+	/*
+	 * Resuming after the cursor is exact if the groups that now sort at
+	 * or before it are the ones sent; if not (a group crossed it as
+	 * counts changed), the dump may repeat or miss groups: say so.
+	 */
 	if (!cb->seq)
 		cb->seq = 1;
-	if (st->started && digest != st->digest && cb->seq == 1)
+	if (st->started && twctl_groups_digest(&g, &st->cursor) != st->sent &&
+	    cb->seq == 1)
 		cb->seq = 2;
-	st->digest = digest;
 
 	n = twctl_groups_heapify(&g, st->started ? &st->cursor : NULL);
 	while (st->limit && n) {
@@ -473,6 +485,7 @@ int twctl_summary_dump(struct sk_buff *skb, struct netlink_callback *cb)
 			break;
 		twctl_groups_pop(&g, &n, &grp);
 		st->cursor = grp;
+		st->sent += twctl_group_digest(&grp);
 		st->started = true;
 		st->limit--;
 		sent++;

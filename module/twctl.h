@@ -151,7 +151,9 @@ struct twctl_groups {
 int twctl_groups_init(struct twctl_groups *g, u8 by, u16 eph_lo, u16 eph_hi);
 int twctl_groups_add(struct twctl_groups *g, const struct twctl_entry *e);
 int twctl_group_cmp(const struct twctl_group *a, const struct twctl_group *b);
-u64 twctl_groups_digest(const struct twctl_groups *g);
+u64 twctl_group_digest(const struct twctl_group *grp);
+u64 twctl_groups_digest(const struct twctl_groups *g,
+			const struct twctl_group *upto);
 unsigned int twctl_groups_heapify(struct twctl_groups *g,
 				  const struct twctl_group *after);
 bool twctl_groups_pop(struct twctl_groups *g, unsigned int *n,

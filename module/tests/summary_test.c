@@ -189,12 +189,11 @@ static void twctl_summary_resume_after_cursor(struct kunit *test)
 	struct twctl_groups g;
 	unsigned int n, i, got = 0, left;
 	bool started = false;
-	u64 digest;
+	u64 sent = 0;
 
 	want = kunit_kcalloc(test, 500, sizeof(*want), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, want);
 	fill_500(test, &g);
-	digest = twctl_groups_digest(&g);
 	n = twctl_groups_finish(&g);
 	KUNIT_ASSERT_EQ(test, n, 500U);
 	memcpy(want, g.slots, n * sizeof(*want));
@@ -204,12 +203,15 @@ static void twctl_summary_resume_after_cursor(struct kunit *test)
 
 	while (got < n) {
 		fill_500(test, &g);
-		KUNIT_EXPECT_EQ(test, twctl_groups_digest(&g), digest);
+		/* Nothing changed: what sorts up to the cursor was sent. */
+		KUNIT_EXPECT_EQ(test, twctl_groups_digest(&g, started ? &cursor : NULL),
+				started ? sent : twctl_groups_digest(&g, NULL));
 		left = twctl_groups_heapify(&g, started ? &cursor : NULL);
 		KUNIT_EXPECT_EQ(test, left, n - got);
 		for (i = 0; i < 37 && twctl_groups_pop(&g, &left, &grp); i++) {
 			KUNIT_EXPECT_EQ(test, twctl_group_cmp(&grp, &want[got]), 0);
 			cursor = grp;
+			sent += twctl_group_digest(&grp);
 			started = true;
 			got++;
 		}
@@ -218,18 +220,34 @@ static void twctl_summary_resume_after_cursor(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, got, n);
 }
 
-/* The digest sees a count change (the order may have shifted). */
-static void twctl_summary_digest_sees_change(struct kunit *test)
+/*
+ * The digest up to a cursor changes when a group crosses the cursor, not
+ * when counts change on one side of it only.
+ */
+static void twctl_summary_digest_sees_crossing(struct kunit *test)
 {
+	struct twctl_group cursor;
 	struct twctl_groups g;
 	struct twctl_entry e;
 	u64 d;
 
+	/* Counts are lport % 5 + 1; the cursor is lport 1004 (count 5). */
 	fill_500(test, &g);
-	d = twctl_groups_digest(&g);
-	twctl_test_entry(&e, "10.0.0.1", 1003, "10.0.0.2", 80);
+	memset(&cursor, 0, sizeof(cursor));
+	cursor.lport = 1004;
+	cursor.count = 5;
+	d = twctl_groups_digest(&g, &cursor);
+	twctl_test_entry(&e, "10.0.0.1", 1009, "10.0.0.2", 80);
+	/* 1009 (count 5, after 1004) gains one: now before the cursor. */
 	KUNIT_ASSERT_EQ(test, twctl_groups_add(&g, &e), 0);
-	KUNIT_EXPECT_NE(test, twctl_groups_digest(&g), d);
+	KUNIT_EXPECT_NE(test, twctl_groups_digest(&g, &cursor), d);
+	twctl_groups_free(&g);
+
+	fill_500(test, &g);
+	/* 1002 (count 3, after the cursor) gains one: 4, still after it. */
+	e.lport = 1002;
+	KUNIT_ASSERT_EQ(test, twctl_groups_add(&g, &e), 0);
+	KUNIT_EXPECT_EQ(test, twctl_groups_digest(&g, &cursor), d);
 	twctl_groups_free(&g);
 }
 
@@ -240,7 +258,7 @@ static struct kunit_case twctl_summary_cases[] = {
 	KUNIT_CASE(twctl_summary_caps_groups),
 	KUNIT_CASE(twctl_summary_every_port_fits),
 	KUNIT_CASE(twctl_summary_resume_after_cursor),
-	KUNIT_CASE(twctl_summary_digest_sees_change),
+	KUNIT_CASE(twctl_summary_digest_sees_crossing),
 	{}
 };
 

@@ -47,8 +47,9 @@
  *	A summary that does not fit the caller's cgroup fails with ENOMEM.
  *	The kernel keeps no table between two reads of the dump: each read
  *	aggregates again and sends the groups that follow the last one sent;
- *	if the groups' counts changed in between, the order may have shifted
- *	and the dump is flagged NLM_F_DUMP_INTR (on a later message).
+ *	if counts changed in between so that a group moved across the last
+ *	one sent, groups may repeat or be missing and the dump is flagged
+ *	NLM_F_DUMP_INTR (on a later message).
  *
  * TWCTL_CMD_KILL (do, CAP_NET_ADMIN over the netns's user namespace)
  *	Request: optional TWCTL_A_FILTER (an empty or absent filter selects
