@@ -44,9 +44,12 @@ PRIV_ATTRS = SEQ_ATTRS + ('TWCTL_ENTRY_A_MARK',)
 PRIV_KEYS = ('snd_nxt', 'rcv_nxt', 'ts_recent', 'ts_recent_age_ms', 'mark')
 
 # Summary memory: MEM_N entries with distinct local ports (one group each by
-# lport) in NS_MEM; MEM_K summary dumps opened and never read.
-MEM_N = 4100
-MEM_K = 32
+# lport) in NS_MEM; MEM_K summary dumps opened and never read. Just above a
+# power of two, so that a table doubled at half load is 4 x MEM_N slots;
+# small enough to be made well within the 60 s an entry lives on a loaded
+# TCG guest.
+MEM_N = 2100
+MEM_K = 48
 
 
 def short(e):
@@ -826,7 +829,8 @@ def mem_setup(s):
     made = s.t.tw(s.t.server('127.0.0.1', 7451, netns=NS_MEM), MEM_N, netns=NS_MEM, batch=500)
     s.rep.info(f'{len(made)} entries in {NS_MEM} in {time.monotonic() - t0:.1f}s')
     n = tw_count_ns()
-    expect(n >= MEM_N, f'{n} entries in {NS_MEM}, made {MEM_N}')
+    # a few may already have expired on a slow guest; the checks count what is there
+    expect(n >= MEM_N * 0.95, f'{n} entries in {NS_MEM}, made {MEM_N}')
     return made
 
 
