@@ -16,7 +16,15 @@
  * message a failure names (its hex is printed too).
  *
  *   nlfuzz [--count N] [--seed S] [--workers W] [--uid UID] [--mode fuzz|abandon]
- *          [--replenish N] [--events] [--timeout MS] [--only I --worker W] [--verbose]
+ *          [--replenish N] [--events] [--timeout MS] [--only I --worker W]
+ *          [--no-sweep] [--verbose]
+ *
+ * --uid drops to that uid (no capabilities) before any socket is opened;
+ * --replenish N keeps N/2..N entries in the caller's netns (loopback
+ * connections); --events listens on the kill-events group and checks one
+ * event of ours per real kill; --mode abandon starts dumps and closes their
+ * sockets after reading none, one or two parts. Worker 0 starts with the
+ * sweep (see gen_sweep()) unless --no-sweep.
  *
  * Output: "nlfuzz: ..." information lines, "NLFUZZ-FAIL: ..." lines (one per
  * failed check, with the reproducer) and a final "NLFUZZ-FIGURES key=value ..."
