@@ -24,8 +24,11 @@ fi
 n=0
 for d in /sys/kernel/debug/kunit/*/; do
 	[ -f "$d/results" ] || continue
-	cp "$d/results" "$out/$(basename "$d").ktap"
-	n=$((n + 1))
+	if cp "$d/results" "$out/$(basename "$d").ktap"; then
+		n=$((n + 1))
+	else
+		fail "kunit-results-$(basename "$d")" "cannot copy $d/results to $out"
+	fi
 done
 echo "kunit: copied $n results file(s) to $out"
 dmesg >"$out/dmesg.txt"
