@@ -643,16 +643,23 @@ def test_filters():
     sysctl(NS_C, 'net.ipv4.tcp_tw_reuse', 1)
     try:
         before = entries()
+        # --older-than: in the widest gap between the ages, so that neither
+        # cluster crosses it while the next list is taken (a fixed 5 s
+        # selected everything on a loaded guest)
+        ages = sorted(e['age_ms'] for e in before.values())
+        gap, i = max((ages[j + 1] - ages[j], j) for j in range(len(ages) - 1))
+        expect(gap >= 1000, f'no gap of 1 s between the entries\' ages {ages}')
+        older_ms = ages[i] + gap // 2
+        older = entries('--older-than', f'{older_ms}ms')
         elig = entries('--eligible')
         reus = entries('--reusable')
-        older = entries('--older-than', '5s')
         summ = twctl('summary', '--by', 'rport')
         after = entries()
     finally:
         sysctl(NS_C, 'net.ipv4.tcp_tw_reuse', 0)
     bracket('--eligible', before, elig, after, lambda e: e['recycle_eligible'])
     bracket('--reusable', before, reus, after, lambda e: e['reuse_eligible'])
-    bracket('--older-than 5s', before, older, after, lambda e: e['age_ms'] >= 5000)
+    bracket(f'--older-than {older_ms}ms', before, older, after, lambda e: e['age_ms'] >= older_ms)
     # summary: per remote port, count and eligible between the two lists.
     groups = {g['rport']: g for g in summ}
     for port in set(e['rport'] for e in before.values()) | set(groups):
@@ -665,7 +672,7 @@ def test_filters():
         expect(lo_e <= g['eligible'] <= hi_e,
                f'summary rport {port}: eligible {g["eligible"]} not in [{lo_e}, {hi_e}]')
     info(f'filters: {len(before)} entries, {len(elig)} --eligible, {len(reus)} --reusable, '
-         f'{len(older)} --older-than 5s, {len(groups)} summary groups')
+         f'{len(older)} --older-than {older_ms}ms, {len(groups)} summary groups')
 
 
 def auto_connect(i, port, lport):
