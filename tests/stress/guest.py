@@ -910,10 +910,10 @@ def main():
         t_run = time.monotonic()
         threads = [worker('list', list_worker), worker('list2', list_worker),
                    worker('summary', summary_worker),
-                   worker('kill1', kill_worker([(None, 'cookie'), (PEER, 'random'),
-                                                (None, 'dry')])),
-                   worker('kill2', kill_worker([(PEER, 'cookie'), (None, 'all'),
-                                                (PEER, 'dry')])),
+                   worker('kill1', kill_worker([(None, 'dry'), (None, 'cookie'),
+                                                (PEER, 'random')])),
+                   worker('kill2', kill_worker([(PEER, 'dry'), (PEER, 'cookie'),
+                                                (None, 'all')])),
                    worker('watch', watch_worker),
                    worker('reload', reload_worker(a.ko, float(os.environ.get(
                        'TWCTL_STRESS_RELOAD_PERIOD', '6')))),
@@ -1045,7 +1045,7 @@ def main():
         ('kills-checked-with-ss', n.get('kills_verified_by_ss', 0), 1),
         ('kills-in-peer-netns', sum(1 for k in kills if k['netns'] == PEER), 1),
         ('kills-in-churned-netns', sum(1 for k in kills if (k['netns'] or '').startswith('stns')), 1),
-        ('dry-run-kills', n_ops(lambda o: o.get('dry') and o.get('ok')), int(2 * f)),
+        ('dry-run-kills', n_ops(lambda o: o.get('dry') and o.get('ok')), int(f)),
         ('lists', n_ops(lambda o: o['kind'] == 'list' and o['rc'] == 0), int(5 * f)),
         ('watch-windows', n.get('watch_windows', 0), 1),
         ('watch-events-checked', n.get('watch_events_checked', 0), 1),
