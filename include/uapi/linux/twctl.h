@@ -26,19 +26,38 @@
  *
  * TWCTL_CMD_GET_ENTRIES (dump, any user)
  *	Request: optional TWCTL_A_FILTER, optional TWCTL_A_LIMIT (stop after
- *	that many matching entries, in the same order a KILL would visit them).
- *	Reply: one message per entry, each holding one TWCTL_A_ENTRY nest.
- *	TWCTL_ENTRY_A_MARK, _SND_NXT, _RCV_NXT, _TS_RECENT and
- *	_TS_RECENT_AGE_MS are present only for callers with CAP_NET_ADMIN over
- *	the netns's user namespace: everyone else gets what inet_diag gives
- *	everyone (tuple, state, time left, cookie) plus the module's own
- *	judgement. The dump resumes each message after the last entry it sent;
- *	if that entry vanished in between, the position is approximate and the
- *	dump is flagged NLM_F_DUMP_INTR (on a later message): retry it.
+ *	that many matching entries, in the same order a KILL would visit them),
+ *	optional TWCTL_A_ENTRY_EXT (extras wanted, see below), optional
+ *	TWCTL_A_ALL_NETNS (see "Every namespace").
+ *	Reply: one message per entry. Its first attribute is always
+ *	TWCTL_A_ENTRY_INFO, a struct twctl_entry_info (below), which is all a
+ *	listing needs: the whole message is 88 bytes (nlmsghdr 16, genlmsghdr
+ *	4, attribute header 4, struct 64), as small as ss's inet_diag message.
+ *	After it, in this order, come only the extras the request asked for in
+ *	TWCTL_A_ENTRY_EXT, modelled on inet_diag's idiag_ext:
+ *	  TWCTL_ENTRY_EXT_JUDGEMENT -> TWCTL_A_ENTRY_JUDGEMENT,
+ *		struct twctl_entry_judgement (RTO, SRTT, recycle threshold,
+ *		reasons of both verdicts);
+ *	  TWCTL_ENTRY_EXT_SECRETS -> TWCTL_A_ENTRY_SECRETS,
+ *		struct twctl_entry_secrets (sequence numbers, the peer's last
+ *		timestamp and its age, mark). Sent only to callers with
+ *		CAP_NET_ADMIN over the entry's netns's user namespace; for
+ *		everyone else the bit is accepted and the attribute silently
+ *		left out (as inet_diag leaves out the mark), so a tool may
+ *		always ask. Everyone gets what inet_diag gives everyone
+ *		(tuple, state, time left, cookie) plus the module's judgement.
+ *	Unknown TWCTL_A_ENTRY_EXT bits are rejected. The dump resumes each
+ *	message after the last entry it sent; if that entry vanished in
+ *	between, the position is approximate and the dump is flagged
+ *	NLM_F_DUMP_INTR (on a later message): retry it. Several entries
+ *	share one netlink read: each dump buffer is filled with as many
+ *	messages as fit.
  *
  * TWCTL_CMD_GET_SUMMARY (dump, any user)
  *	Request: TWCTL_A_GROUP_BY (required), optional TWCTL_A_FILTER,
- *	optional TWCTL_A_LIMIT (keep only the N largest groups).
+ *	optional TWCTL_A_LIMIT (keep only the N largest groups), optional
+ *	TWCTL_A_ALL_NETNS (see "Every namespace"; the ephemeral counts of
+ *	DEST groups then use the caller's netns's port range).
  *	Reply: one message per group, each holding one TWCTL_A_GROUP nest,
  *	largest count first, equal counts in key order. Aggregation happens
  *	in the kernel, in a table charged to the caller's memory cgroup and
@@ -82,6 +101,40 @@
  *	does not exist, as nothing could restrict it. An event that could not
  *	be sent is counted as events_dropped in debugfs "stats".
  *
+ * Every namespace
+ * ---------------
+ * TWCTL_A_ALL_NETNS (flag) in a GET_ENTRIES or GET_SUMMARY request widens
+ * it from the caller's netns to every netns of the host, in one walk of
+ * each distinct established-hash table (the shared one, plus each table of
+ * a netns created with net.ipv4.tcp_child_ehash_entries). It needs
+ * CAP_NET_ADMIN in the initial user namespace; anyone else gets EPERM with
+ * an extended ACK message. The netns of each entry is the netns_ino field
+ * of struct twctl_entry_info (the inode number of /proc/PID/ns/net, as
+ * "ls -iL" or "stat -L" shows it; present in every entry, all-netns or
+ * not), and a summary can group by it (TWCTL_GROUP_BY_NETNS). Secrets go
+ * to these callers for every entry (they hold CAP_NET_ADMIN over all).
+ * Entries come table by table, a table's entries in bucket order. A table
+ * whose netns went away between two reads of the dump is skipped from
+ * then on; the dump is then flagged NLM_F_DUMP_INTR as for a lost anchor.
+ *
+ * struct twctl_entry_info, and the extras' structs
+ * -------------------------------------------------
+ * Attribute payloads are plain C structs of explicit-width fields with no
+ * implicit padding (every field at an offset that is a multiple of its
+ * size, every struct a multiple of 8 bytes; "reserved" fields are sent as
+ * zero and must be ignored). Integers are host byte order, ports included
+ * (unlike inet_diag's network-order ports); addresses are raw network-order
+ * bytes, 16 of them: an AF_INET address fills the first 4 and the other 12
+ * are zero (as inet_diag's idiag_src), an AF_INET6 address (IPv4-mapped
+ * ones included) fills all 16. A netlink attribute payload is only 4-byte
+ * aligned: copy a struct out (memcpy) before reading its __u64 fields. A
+ * later version may append fields at the end of a struct (its attribute
+ * length grows, still a multiple of 8): read min(attribute length,
+ * sizeof) bytes and zero the rest; a payload shorter than the struct of
+ * this header's first version (64, 16 and 24 bytes) is malformed.
+ * Each field's name is the old per-entry attribute's name (TWCTL_ENTRY_A_*,
+ * which the module no longer sends) in lower case, with the same meaning.
+ *
  * Filters
  * -------
  * Every attribute of a TWCTL_A_FILTER nest narrows the selection; all of
@@ -91,11 +144,13 @@
  * with a 4-byte address, AF_INET with a 16-byte one) is rejected; to select
  * IPv4-mapped entries only, give the mapped IPv6 prefix ::ffff:a.b.c.d/N+96.
  * Time filters compare against the values reported in the entry
- * attributes of the same names.
+ * fields of the same names.
  */
 
 #ifndef _UAPI_LINUX_TWCTL_H
 #define _UAPI_LINUX_TWCTL_H
+
+#include <linux/types.h>
 
 #define TWCTL_GENL_NAME		"twctl"
 #define TWCTL_GENL_VERSION	1
@@ -153,6 +208,13 @@ enum twctl_attr {
 					 * when groups beyond
 					 * TWCTL_SUMMARY_GROUPS_MAX were left out
 					 */
+	TWCTL_A_ENTRY_INFO,		/* struct twctl_entry_info */
+	TWCTL_A_ENTRY_EXT,		/* u32: mask of TWCTL_ENTRY_EXT_* */
+	TWCTL_A_ENTRY_JUDGEMENT,	/* struct twctl_entry_judgement */
+	TWCTL_A_ENTRY_SECRETS,		/* struct twctl_entry_secrets */
+	TWCTL_A_ALL_NETNS,		/* flag: every netns (CAP_NET_ADMIN in
+					 * the initial user namespace)
+					 */
 
 	__TWCTL_A_MAX
 };
@@ -198,7 +260,62 @@ enum twctl_state {
 #define TWCTL_STATES_ALL ((1U << TWCTL_STATE_FIN_WAIT2) | \
 			  (1U << TWCTL_STATE_TIME_WAIT))
 
-/* Attributes of a TWCTL_A_ENTRY nest. */
+/* Bits of twctl_entry_info.flags. */
+#define TWCTL_ENTRY_F_TIMESTAMPS	0x01	/* the peer used TCP timestamps */
+#define TWCTL_ENTRY_F_RECYCLE_ELIGIBLE	0x02	/* see enum twctl_recycle_reason */
+#define TWCTL_ENTRY_F_REUSE_ELIGIBLE	0x04	/* see enum twctl_reuse_reason */
+
+/* One timewait entry: TWCTL_A_ENTRY_INFO, 64 bytes. */
+struct twctl_entry_info {
+	__u8	family;		/*  0: AF_INET or AF_INET6 */
+	__u8	state;		/*  1: enum twctl_state */
+	__u8	flags;		/*  2: TWCTL_ENTRY_F_* */
+	__u8	age_source;	/*  3: enum twctl_age_source */
+	__u16	lport;		/*  4: host byte order */
+	__u16	rport;		/*  6: host byte order */
+	__u8	laddr[16];	/*  8: network order, AF_INET: first 4 */
+	__u8	raddr[16];	/* 24: as laddr */
+	__u64	cookie;		/* 40: socket cookie, as ss -e prints it
+				 *     (sk:%llx)
+				 */
+	__u32	remaining_ms;	/* 48: until the timer fires */
+	__u32	age_ms;		/* 52: since the entry was created */
+	__u32	netns_ino;	/* 56: inode number of the entry's netns */
+	__u32	bound_if;	/* 60: ifindex it is bound to, 0 if none */
+};
+
+/* Bits of TWCTL_A_ENTRY_EXT: the extras a GET_ENTRIES request wants. */
+#define TWCTL_ENTRY_EXT_JUDGEMENT	0x01	/* TWCTL_A_ENTRY_JUDGEMENT */
+#define TWCTL_ENTRY_EXT_SECRETS		0x02	/* TWCTL_A_ENTRY_SECRETS */
+#define TWCTL_ENTRY_EXT_ALL		0x03
+
+/* Why the verdicts of an entry are what they are: 16 bytes. */
+struct twctl_entry_judgement {
+	__u32	rto_ms;		/*  0: RTO when TIME_WAIT was entered */
+	__u32	srtt_us;	/*  4: smoothed RTT, 0 if unknown */
+	__u32	recycle_after_ms; /* 8: the old 3.5 x RTO */
+	__u8	rto_source;	/* 12: enum twctl_rto_source */
+	__u8	recycle_reason;	/* 13: enum twctl_recycle_reason */
+	__u8	reuse_reason;	/* 14: enum twctl_reuse_reason */
+	__u8	reserved;	/* 15: zero */
+};
+
+/* What inet_diag gives nobody: CAP_NET_ADMIN callers only, 24 bytes. */
+struct twctl_entry_secrets {
+	__u32	snd_nxt;	/*  0 */
+	__u32	rcv_nxt;	/*  4 */
+	__u32	ts_recent;	/*  8: last timestamp seen from the peer */
+	__u32	ts_recent_age_ms; /* 12: since ts_recent was stored */
+	__u32	mark;		/* 16: the entry's fwmark */
+	__u32	reserved;	/* 20: zero */
+};
+
+/*
+ * Attributes of the TWCTL_A_ENTRY nest of the first version of this
+ * header. The module no longer sends them (it sends the structs above,
+ * whose fields carry the same names and meanings); the enum stays until
+ * no user of this header refers to it.
+ */
 enum twctl_entry_attr {
 	TWCTL_ENTRY_A_UNSPEC,
 	TWCTL_ENTRY_A_PAD,
@@ -242,6 +359,7 @@ enum twctl_group_by {
 	TWCTL_GROUP_BY_RPORT,		/* key: RPORT */
 	TWCTL_GROUP_BY_RADDR,		/* key: FAMILY, RADDR */
 	TWCTL_GROUP_BY_DEST,		/* key: FAMILY, RADDR, RPORT */
+	TWCTL_GROUP_BY_NETNS,		/* key: NETNS */
 
 	__TWCTL_GROUP_BY_MAX
 };
@@ -264,21 +382,24 @@ enum twctl_group_attr {
 					 * port is in ip_local_port_range
 					 */
 	TWCTL_GROUP_A_EPHEMERAL_RANGE,	/* u32: DEST only, size of that range */
+	TWCTL_GROUP_A_NETNS,		/* u32: netns inode (NETNS groups) */
 
 	__TWCTL_GROUP_A_MAX
 };
 
 #define TWCTL_GROUP_A_MAX (__TWCTL_GROUP_A_MAX - 1)
 
-/* How TWCTL_ENTRY_A_AGE_MS was obtained. */
+/* How twctl_entry_info.age_ms was obtained. */
 enum twctl_age_source {
 	/* 60 s minus the time left: exact unless the timer was re-armed. */
 	TWCTL_AGE_SOURCE_TIMER,
 	/* Recorded by the module when the socket entered TIME_WAIT. */
 	TWCTL_AGE_SOURCE_CAPTURED,
+	/* From the kernel's own tw_entry_stamp (ms, set at entry; 6.14+). */
+	TWCTL_AGE_SOURCE_ENTRY_STAMP,
 };
 
-/* How TWCTL_ENTRY_A_RTO_MS was obtained. */
+/* How twctl_entry_judgement.rto_ms was obtained. */
 enum twctl_rto_source {
 	TWCTL_RTO_SOURCE_ASSUMED,	/* not captured: TCP_RTO_MIN (200 ms) */
 	TWCTL_RTO_SOURCE_CAPTURED,	/* icsk_rto when TIME_WAIT was entered */
