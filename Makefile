@@ -36,6 +36,7 @@ help:
 	@echo "make dkms-check   dkms build against every headers tree in a throwaway dkms tree"
 	@echo "make kunit-kernel build (or reuse) the KUnit/debug kernel"
 	@echo "make install      CLI, man page, completion to $(PREFIX); module via dkms"
+	@echo "make deb          Debian packages twctl and twctl-dkms in build/deb/ (LINTIAN=1: run lintian)"
 	@echo "make clean        remove build outputs"
 
 module:
@@ -71,6 +72,11 @@ fuzz:
 dkms-check:
 	@scripts/dkms-check
 
+# Debian packages from a copy of the tree (scripts/build-deb).
+.PHONY: deb
+deb:
+	@scripts/build-deb $(if $(LINTIAN),--lintian)
+
 kunit-kernel:
 	@tests/kunit/build-kernel
 
@@ -93,7 +99,9 @@ install-dkms:
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/twctl $(DESTDIR)$(PREFIX)/share/man/man8/twctl.8 \
-		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/twctl
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/twctl \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system/twctl-prometheus.service \
+		$(DESTDIR)$(PREFIX)/lib/systemd/system/twctl-prometheus.timer
 	@if [ -z "$(DESTDIR)" ] && dkms status -m twctl -v $(VERSION) | grep -q .; then \
 		dkms remove -m twctl -v $(VERSION) --all; fi
 	rm -rf $(DESTDIR)/usr/src/twctl-$(VERSION)
