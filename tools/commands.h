@@ -36,6 +36,7 @@ int cmd_summary(int argc, char **argv);
 int cmd_kill(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
 int cmd_info(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
@@ -46,6 +47,8 @@ struct list_opts {
 	uint32_t limit;		/* 0: no limit */
 	enum sort_key sort;
 	bool reverse;
+	bool extended;		/* -e: the columns that need the extras */
+	bool count;		/* --count: just the number of entries */
 	bool help;
 };
 
@@ -54,29 +57,36 @@ int list_parse(int argc, char **argv, struct list_opts *o);
 void list_put_request(struct nlmsghdr *req, const struct list_opts *o);
 
 /*
- * A dump of entries being formatted as it streams in: into a spool, or
- * with --sort into an array that is sorted when the dump is complete.
+ * A dump of entries written to f as it streams in, or with --sort kept
+ * as decoded entries and written sorted when the dump is complete.
  * kill --dry-run uses it too, so that it shows exactly what list shows.
+ * entry_out_init() takes -H and -p from g_opts; set extended and
+ * count_only after it.
  */
 struct entry_out {
+	FILE *f;
 	enum output_format fmt;
-	FILE *spool;
-	struct table table;
 	struct json json;
-	unsigned long count;
+	unsigned long count;	/* entries written (or counted) */
 	bool collect;
+	bool header;		/* the table's header line */
+	bool extended;		/* the table's extras columns */
+	bool count_only;	/* count, write nothing */
 	struct tw_entry *v;
 	size_t n, cap;
 };
 
-int entry_out_init(struct entry_out *o, enum output_format fmt, bool collect);
-int entry_out_reset(void *o);				/* nl_reset_cb */
+int entry_out_init(struct entry_out *o, FILE *f, enum output_format fmt,
+		   bool collect);
+/*
+ * The table header or the opening of the JSON array; when collecting,
+ * only in entry_out_finish(), so that a failed dump prints nothing.
+ */
+void entry_out_begin(struct entry_out *o);
 int entry_out_msg(const struct nlmsghdr *nlh, void *o);	/* nl_msg_cb */
-/* Sort and cut collected entries (limit 0: all), close the JSON array. */
-int entry_out_finish(struct entry_out *o, enum sort_key key, bool reverse,
-		     uint32_t limit);
-/* The formatted result: the table, or the spooled JSON/script text. */
-int entry_out_print(struct entry_out *o, FILE *out);
+/* Sort and write collected entries (limit 0: all), close the JSON array. */
+void entry_out_finish(struct entry_out *o, enum sort_key key, bool reverse,
+		      uint32_t limit);
 void entry_out_free(struct entry_out *o);
 
 /* --- summary ---------------------------------------------------------- */
@@ -106,13 +116,17 @@ struct tw_group {
 
 int group_parse_msg(const struct nlmsghdr *nlh, struct tw_group *g);
 
+/*
+ * A summary dump, held in memory (groups are few: the kernel caps them)
+ * until it completes, so that an interrupted dump can be re-run and the
+ * table aligned; group_out_print() writes it.
+ */
 struct group_out {
 	enum output_format fmt;
 	uint8_t group_by;
-	FILE *spool;
 	struct table table;
-	struct json json;
-	unsigned long count;
+	struct tw_group *v;
+	unsigned long count, cap;
 };
 
 int group_out_init(struct group_out *o, enum output_format fmt,
@@ -129,6 +143,7 @@ struct kill_opts {
 	uint32_t limit;
 	bool all;
 	bool dry_run;
+	bool extended;		/* -e: --dry-run's table as list -e */
 	bool help;
 };
 

@@ -137,84 +137,150 @@ int entry_parse_msg(const struct nlmsghdr *nlh, struct tw_entry *e)
 
 /* --- rendering -------------------------------------------------------- */
 
-const struct column entry_columns[ENTRY_NCOLS] = {
-	{ "State", false },
-	{ "Local Address:Port", false },
-	{ "Peer Address:Port", false },
-	{ "Left", true },
-	{ "Age", true },
-	{ "RTO", true },
-	{ "Recycle", false },
-	{ "Reuse", false },
-	{ "Cookie", false },
+/*
+ * The table streams, so its columns have fixed widths (a row is written
+ * before the next entry is known): wide enough for IPv4 address:port and
+ * every duration and verdict the module sends; a longer cell (an IPv6
+ * address) pushes the rest of its row right, as in ss. Age, RTO and the
+ * verdicts need the module's extras and show with -e only.
+ */
+struct entry_col {
+	const char *header;
+	unsigned char width;
+	bool right;
+	bool extended;
 };
 
-/* "yes", or why not; "-" when the module did not judge. */
-static const char *verdict(char *buf, size_t len, bool has, bool eligible,
-			   const char *reason, unsigned int raw)
+static const struct entry_col entry_cols[] = {
+	{ "State", 10, false, false },
+	{ "Local Address:Port", 23, false, false },
+	{ "Peer Address:Port", 23, false, false },
+	{ "Left", 6, true, false },
+	{ "Age", 7, true, true },
+	{ "RTO", 7, true, true },
+	{ "Recycle", 16, false, true },
+	{ "Reuse", 16, false, true },
+	{ "Cookie", 0, false, false },
+};
+
+#define NCOLS (sizeof(entry_cols) / sizeof(entry_cols[0]))
+#define COLUMN_GAP 2
+/* The longest row: every cell at its longest, and the gaps. */
+#define ROW_MAX 512
+
+/* One cell at p: padded to its column, after the gap that precedes it. */
+static char *put_cell(char *p, unsigned int col, bool first, const char *s,
+		      size_t n)
 {
-	if (!has)
-		return "-";
-	if (eligible)
-		return "yes";
-	if (reason)
-		snprintf(buf, len, "no:%s", reason);
-	else
-		snprintf(buf, len, "no:%u", raw);
-	return buf;
+	const struct entry_col *c = &entry_cols[col];
+	size_t pad = n < c->width ? c->width - n : 0;
+
+	if (!first) {
+		memset(p, ' ', COLUMN_GAP);
+		p += COLUMN_GAP;
+	}
+	if (c->right) {
+		memset(p, ' ', pad);
+		p += pad;
+	}
+	memcpy(p, s, n);
+	p += n;
+	if (!c->right && col + 1 < NCOLS) {
+		memset(p, ' ', pad);
+		p += pad;
+	}
+	return p;
 }
 
-void entry_table_add(struct table *t, const struct tw_entry *e)
+void entry_table_header(FILE *f, bool extended)
 {
-	char state[16], local[ADDRPORT_STRLEN], remote[ADDRPORT_STRLEN];
-	char left[DURATION_STRLEN] = "-", age[DURATION_STRLEN + 1] = "-";
-	char rto[DURATION_STRLEN + 1] = "-", cookie[24] = "-";
-	char recycle[32], reuse[32], d[DURATION_STRLEN];
-	const char *cells[ENTRY_NCOLS];
+	char row[ROW_MAX], *p = row;
+	unsigned int i;
+
+	for (i = 0; i < NCOLS; i++)
+		if (extended || !entry_cols[i].extended)
+			p = put_cell(p, i, p == row, entry_cols[i].header,
+				     strlen(entry_cols[i].header));
+	*p++ = '\n';
+	fwrite_unlocked(row, 1, p - row, f);
+}
+
+/* "yes", or "no:" and why not; "-" when the module did not judge. */
+static char *verdict(char *p, bool has, bool eligible, bool has_reason,
+		     const char *reason, unsigned int raw)
+{
+	if (!has) {
+		*p++ = '-';
+		return p;
+	}
+	if (eligible) {
+		memcpy(p, "yes", 3);
+		return p + 3;
+	}
+	memcpy(p, "no:", 3);
+	p += 3;
+	if (!has_reason)
+		reason = "?";
+	if (!reason)
+		return fmt_u32(p, raw);
+	memcpy(p, reason, strlen(reason));
+	return p + strlen(reason);
+}
+
+/* A duration, "~" first when it was derived or assumed, not recorded. */
+static char *duration(char *p, bool has, bool approximate, uint32_t ms)
+{
+	if (!has) {
+		*p++ = '-';
+		return p;
+	}
+	if (approximate)
+		*p++ = '~';
+	return fmt_duration(p, ms);
+}
+
+#define HAS(attr) ENTRY_HAS(e, TWCTL_ENTRY_A_##attr)
+
+void entry_table_row(FILE *f, const struct tw_entry *e, bool extended)
+{
+	char row[ROW_MAX], cell[ADDRPORT_STRLEN + 8], *p = row, *c;
 	const char *sname = state_ss_name(e->state);
 
-	if (sname)
-		snprintf(state, sizeof(state), "%s", sname);
-	else
-		snprintf(state, sizeof(state), "%u", e->state);
-	format_addr_port(local, sizeof(local), e->family, e->laddr, e->lport);
-	format_addr_port(remote, sizeof(remote), e->family, e->raddr, e->rport);
-	if (ENTRY_HAS(e, TWCTL_ENTRY_A_REMAINING_MS))
-		format_duration(left, sizeof(left), e->remaining_ms);
-	/* "~" marks a value derived or assumed rather than recorded. */
-	if (ENTRY_HAS(e, TWCTL_ENTRY_A_AGE_MS))
-		snprintf(age, sizeof(age), "%s%s",
-			 ENTRY_HAS(e, TWCTL_ENTRY_A_AGE_SOURCE) &&
-			 e->age_source == TWCTL_AGE_SOURCE_TIMER ? "~" : "",
-			 format_duration(d, sizeof(d), e->age_ms));
-	if (ENTRY_HAS(e, TWCTL_ENTRY_A_RTO_MS))
-		snprintf(rto, sizeof(rto), "%s%s",
-			 ENTRY_HAS(e, TWCTL_ENTRY_A_RTO_SOURCE) &&
-			 e->rto_source == TWCTL_RTO_SOURCE_ASSUMED ? "~" : "",
-			 format_duration(d, sizeof(d), e->rto_ms));
-	if (ENTRY_HAS(e, TWCTL_ENTRY_A_COOKIE))
-		snprintf(cookie, sizeof(cookie), "sk:%" PRIx64, e->cookie);
-
-	cells[0] = state;
-	cells[1] = local;
-	cells[2] = remote;
-	cells[3] = left;
-	cells[4] = age;
-	cells[5] = rto;
-	cells[6] = verdict(recycle, sizeof(recycle),
-			   ENTRY_HAS(e, TWCTL_ENTRY_A_RECYCLE_ELIGIBLE),
-			   e->recycle_eligible,
-			   ENTRY_HAS(e, TWCTL_ENTRY_A_RECYCLE_REASON) ?
-			   recycle_reason_name(e->recycle_reason) : "?",
-			   e->recycle_reason);
-	cells[7] = verdict(reuse, sizeof(reuse),
-			   ENTRY_HAS(e, TWCTL_ENTRY_A_REUSE_ELIGIBLE),
-			   e->reuse_eligible,
-			   ENTRY_HAS(e, TWCTL_ENTRY_A_REUSE_REASON) ?
-			   reuse_reason_name(e->reuse_reason) : "?",
-			   e->reuse_reason);
-	cells[8] = cookie;
-	table_add(t, cells);
+	c = sname ? stpcpy(cell, sname) : fmt_u32(cell, e->state);
+	p = put_cell(p, 0, true, cell, c - cell);
+	c = fmt_addr_port(cell, e->family, e->laddr, e->lport);
+	p = put_cell(p, 1, false, cell, c - cell);
+	c = fmt_addr_port(cell, e->family, e->raddr, e->rport);
+	p = put_cell(p, 2, false, cell, c - cell);
+	c = duration(cell, HAS(REMAINING_MS), false, e->remaining_ms);
+	p = put_cell(p, 3, false, cell, c - cell);
+	if (extended) {
+		c = duration(cell, HAS(AGE_MS), HAS(AGE_SOURCE) &&
+			     e->age_source == TWCTL_AGE_SOURCE_TIMER, e->age_ms);
+		p = put_cell(p, 4, false, cell, c - cell);
+		c = duration(cell, HAS(RTO_MS), HAS(RTO_SOURCE) &&
+			     e->rto_source == TWCTL_RTO_SOURCE_ASSUMED,
+			     e->rto_ms);
+		p = put_cell(p, 5, false, cell, c - cell);
+		c = verdict(cell, HAS(RECYCLE_ELIGIBLE), e->recycle_eligible,
+			    HAS(RECYCLE_REASON),
+			    recycle_reason_name(e->recycle_reason),
+			    e->recycle_reason);
+		p = put_cell(p, 6, false, cell, c - cell);
+		c = verdict(cell, HAS(REUSE_ELIGIBLE), e->reuse_eligible,
+			    HAS(REUSE_REASON),
+			    reuse_reason_name(e->reuse_reason), e->reuse_reason);
+		p = put_cell(p, 7, false, cell, c - cell);
+	}
+	if (HAS(COOKIE)) {
+		c = stpcpy(cell, "sk:");
+		c = fmt_hex64(c, e->cookie);
+	} else {
+		c = stpcpy(cell, "-");
+	}
+	p = put_cell(p, 8, false, cell, c - cell);
+	*p++ = '\n';
+	fwrite_unlocked(row, 1, p - row, f);
 }
 
 /* A known enum value as its name, an unknown one as its number. */
@@ -231,17 +297,18 @@ void entry_json(struct json *j, const struct tw_entry *e)
 {
 	char a[ADDR_STRLEN];
 
-#define HAS(attr) ENTRY_HAS(e, TWCTL_ENTRY_A_##attr)
 	json_open_object(j, NULL);
 	json_string(j, "family", family_name(e->family));
-	if (HAS(LADDR))
-		json_string(j, "local", format_addr(a, sizeof(a), e->family,
-						    e->laddr));
+	if (HAS(LADDR)) {
+		*fmt_addr(a, e->family, e->laddr) = '\0';
+		json_string(j, "local", a);
+	}
 	if (HAS(LPORT))
 		json_u64(j, "lport", e->lport);
-	if (HAS(RADDR))
-		json_string(j, "remote", format_addr(a, sizeof(a), e->family,
-						     e->raddr));
+	if (HAS(RADDR)) {
+		*fmt_addr(a, e->family, e->raddr) = '\0';
+		json_string(j, "remote", a);
+	}
 	if (HAS(RPORT))
 		json_u64(j, "rport", e->rport);
 	if (HAS(STATE))
@@ -294,22 +361,37 @@ void entry_json(struct json *j, const struct tw_entry *e)
 	json_close_object(j);
 }
 
-static void script_u32(FILE *f, bool has, uint32_t v)
+static char *script_u32(char *p, bool has, uint32_t v)
 {
-	if (has)
-		fprintf(f, "\t%u", v);
-	else
-		fputs("\t-", f);
+	*p++ = '\t';
+	if (!has) {
+		*p++ = '-';
+		return p;
+	}
+	return fmt_u32(p, v);
 }
 
-static void script_name(FILE *f, bool has, const char *name, unsigned int v)
+static char *script_name(char *p, bool has, const char *name, unsigned int v)
 {
-	if (!has)
-		fputs("\t-", f);
-	else if (name)
-		fprintf(f, "\t%s", name);
-	else
-		fprintf(f, "\t%u", v);
+	*p++ = '\t';
+	if (!has) {
+		*p++ = '-';
+		return p;
+	}
+	if (!name)
+		return fmt_u32(p, v);
+	return stpcpy(p, name);
+}
+
+static char *script_addr(char *p, bool has, unsigned int family,
+			 const uint8_t *addr)
+{
+	*p++ = '\t';
+	if (!has) {
+		*p++ = '-';
+		return p;
+	}
+	return fmt_addr(p, family, addr);
 }
 
 /*
@@ -324,45 +406,49 @@ static void script_name(FILE *f, bool has, const char *name, unsigned int v)
  */
 void entry_script(FILE *f, const struct tw_entry *e)
 {
-	char a[ADDR_STRLEN];
+	/* 25 fields of at most an address or a u64 each */
+	char line[25 * (ADDR_STRLEN + 1) + 2], *p = line;
+	const char *fam = family_name(e->family);
 
-	fputs(family_name(e->family), f);
-	script_name(f, HAS(STATE), state_name(e->state), e->state);
-	fprintf(f, "\t%s", HAS(LADDR) ?
-		format_addr(a, sizeof(a), e->family, e->laddr) : "-");
-	script_u32(f, HAS(LPORT), e->lport);
-	fprintf(f, "\t%s", HAS(RADDR) ?
-		format_addr(a, sizeof(a), e->family, e->raddr) : "-");
-	script_u32(f, HAS(RPORT), e->rport);
-	script_u32(f, HAS(REMAINING_MS), e->remaining_ms);
-	script_u32(f, HAS(AGE_MS), e->age_ms);
-	script_name(f, HAS(AGE_SOURCE), age_source_name(e->age_source),
-		    e->age_source);
-	script_u32(f, HAS(RTO_MS), e->rto_ms);
-	script_name(f, HAS(RTO_SOURCE), rto_source_name(e->rto_source),
-		    e->rto_source);
-	script_u32(f, HAS(SRTT_US), e->srtt_us);
+	p = stpcpy(p, fam ? fam : "?");
+	p = script_name(p, HAS(STATE), state_name(e->state), e->state);
+	p = script_addr(p, HAS(LADDR), e->family, e->laddr);
+	p = script_u32(p, HAS(LPORT), e->lport);
+	p = script_addr(p, HAS(RADDR), e->family, e->raddr);
+	p = script_u32(p, HAS(RPORT), e->rport);
+	p = script_u32(p, HAS(REMAINING_MS), e->remaining_ms);
+	p = script_u32(p, HAS(AGE_MS), e->age_ms);
+	p = script_name(p, HAS(AGE_SOURCE), age_source_name(e->age_source),
+			e->age_source);
+	p = script_u32(p, HAS(RTO_MS), e->rto_ms);
+	p = script_name(p, HAS(RTO_SOURCE), rto_source_name(e->rto_source),
+			e->rto_source);
+	p = script_u32(p, HAS(SRTT_US), e->srtt_us);
+	*p++ = '\t';
 	if (HAS(COOKIE))
-		fprintf(f, "\t%" PRIu64, e->cookie);
+		p = fmt_u64(p, e->cookie);
 	else
-		fputs("\t-", f);
-	script_u32(f, HAS(TIMESTAMPS), e->timestamps);
-	script_u32(f, HAS(TS_RECENT), e->ts_recent);
-	script_u32(f, HAS(TS_RECENT_AGE_MS), e->ts_recent_age_ms);
-	script_u32(f, HAS(SND_NXT), e->snd_nxt);
-	script_u32(f, HAS(RCV_NXT), e->rcv_nxt);
-	script_u32(f, HAS(BOUND_IF), e->bound_if);
-	script_u32(f, HAS(MARK), e->mark);
-	script_u32(f, HAS(RECYCLE_AFTER_MS), e->recycle_after_ms);
-	script_u32(f, HAS(RECYCLE_ELIGIBLE), e->recycle_eligible);
-	script_name(f, HAS(RECYCLE_REASON),
-		    recycle_reason_name(e->recycle_reason), e->recycle_reason);
-	script_u32(f, HAS(REUSE_ELIGIBLE), e->reuse_eligible);
-	script_name(f, HAS(REUSE_REASON), reuse_reason_name(e->reuse_reason),
-		    e->reuse_reason);
-	fputc('\n', f);
-#undef HAS
+		*p++ = '-';
+	p = script_u32(p, HAS(TIMESTAMPS), e->timestamps);
+	p = script_u32(p, HAS(TS_RECENT), e->ts_recent);
+	p = script_u32(p, HAS(TS_RECENT_AGE_MS), e->ts_recent_age_ms);
+	p = script_u32(p, HAS(SND_NXT), e->snd_nxt);
+	p = script_u32(p, HAS(RCV_NXT), e->rcv_nxt);
+	p = script_u32(p, HAS(BOUND_IF), e->bound_if);
+	p = script_u32(p, HAS(MARK), e->mark);
+	p = script_u32(p, HAS(RECYCLE_AFTER_MS), e->recycle_after_ms);
+	p = script_u32(p, HAS(RECYCLE_ELIGIBLE), e->recycle_eligible);
+	p = script_name(p, HAS(RECYCLE_REASON),
+			recycle_reason_name(e->recycle_reason),
+			e->recycle_reason);
+	p = script_u32(p, HAS(REUSE_ELIGIBLE), e->reuse_eligible);
+	p = script_name(p, HAS(REUSE_REASON),
+			reuse_reason_name(e->reuse_reason), e->reuse_reason);
+	*p++ = '\n';
+	fwrite_unlocked(line, 1, p - line, f);
 }
+
+#undef HAS
 
 /* --- sorting ---------------------------------------------------------- */
 

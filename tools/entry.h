@@ -15,7 +15,6 @@
 #include <linux/twctl.h>
 
 #include "json.h"
-#include "table.h"
 
 struct tw_entry {
 	uint64_t present;	/* 1ULL << TWCTL_ENTRY_A_*: what the kernel sent */
@@ -37,9 +36,13 @@ struct tw_entry {
 int entry_parse_msg(const struct nlmsghdr *nlh, struct tw_entry *e);
 int entry_parse_nest(const struct nlattr *nest, struct tw_entry *e);
 
-extern const struct column entry_columns[];
-#define ENTRY_NCOLS 9
-void entry_table_add(struct table *t, const struct tw_entry *e);
+/*
+ * The table: a header and one row per entry, at fixed column widths so
+ * that rows stream. extended adds the columns that need the module's
+ * extras (age, RTO and the two verdicts).
+ */
+void entry_table_header(FILE *f, bool extended);
+void entry_table_row(FILE *f, const struct tw_entry *e, bool extended);
 void entry_json(struct json *j, const struct tw_entry *e);
 /* One line of the documented, never-changing -s field order. */
 void entry_script(FILE *f, const struct tw_entry *e);

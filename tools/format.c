@@ -2,47 +2,150 @@
 /* format.c - addresses, durations and enum names (see format.h). */
 #include <arpa/inet.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/socket.h>
 
 #include <linux/twctl.h>
 
 #include "format.h"
 
+char *fmt_u64(char *p, uint64_t v)
+{
+	char tmp[U64_STRLEN], *t = tmp + sizeof(tmp);
+	size_t n;
+
+	do {
+		*--t = '0' + v % 10;
+		v /= 10;
+	} while (v);
+	n = tmp + sizeof(tmp) - t;
+	memcpy(p, t, n);
+	return p + n;
+}
+
+char *fmt_u32(char *p, uint32_t v)
+{
+	/* The common short cases without the loop's divisions. */
+	if (v < 10) {
+		*p++ = '0' + v;
+		return p;
+	}
+	return fmt_u64(p, v);
+}
+
+char *fmt_hex64(char *p, uint64_t v)
+{
+	static const char digits[] = "0123456789abcdef";
+	char tmp[16], *t = tmp + sizeof(tmp);
+	size_t n;
+
+	do {
+		*--t = digits[v & 15];
+		v >>= 4;
+	} while (v);
+	n = tmp + sizeof(tmp) - t;
+	memcpy(p, t, n);
+	return p + n;
+}
+
+char *fmt_addr(char *p, unsigned int family, const uint8_t *addr)
+{
+	int i;
+
+	if (family == AF_INET) {
+		for (i = 0; i < 4; i++) {
+			if (i)
+				*p++ = '.';
+			p = fmt_u32(p, addr[i]);
+		}
+		return p;
+	}
+	/* IPv6's zero compression is inet_ntop()'s; it needs no printf. */
+	if (family == AF_INET6 && inet_ntop(AF_INET6, addr, p, ADDR_STRLEN))
+		return p + strlen(p);
+	*p++ = '?';
+	return p;
+}
+
+char *fmt_addr_port(char *p, unsigned int family, const uint8_t *addr,
+		    unsigned int port)
+{
+	if (family == AF_INET6)
+		*p++ = '[';
+	p = fmt_addr(p, family, addr);
+	if (family == AF_INET6)
+		*p++ = ']';
+	*p++ = ':';
+	return fmt_u32(p, port);
+}
+
+static char *fmt_2digits(char *p, uint32_t v)
+{
+	*p++ = '0' + v / 10 % 10;
+	*p++ = '0' + v % 10;
+	return p;
+}
+
+char *fmt_duration(char *p, uint32_t ms)
+{
+	uint32_t s = ms / 1000;
+
+	if (ms < 1000) {
+		p = fmt_u32(p, ms);
+		*p++ = 'm';
+	} else if (s < 60) {
+		p = fmt_u32(p, s);
+		*p++ = '.';
+		*p++ = '0' + ms % 1000 / 100;
+	} else if (s < 3600) {
+		p = fmt_u32(p, s / 60);
+		*p++ = 'm';
+		p = fmt_2digits(p, s % 60);
+	} else {
+		p = fmt_u32(p, s / 3600);
+		*p++ = 'h';
+		p = fmt_2digits(p, s % 3600 / 60);
+		*p++ = 'm';
+		return p;
+	}
+	*p++ = 's';
+	return p;
+}
+
+/* Copy text of n bytes to buf of len bytes, cut if need be. */
+static const char *copy_out(char *buf, size_t len, const char *text,
+			    size_t n)
+{
+	if (!len)
+		return buf;
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, text, n);
+	buf[n] = '\0';
+	return buf;
+}
+
 const char *format_addr(char *buf, size_t len, unsigned int family,
 			const uint8_t *addr)
 {
-	if ((family != AF_INET && family != AF_INET6) ||
-	    !inet_ntop(family, addr, buf, len))
-		snprintf(buf, len, "?");
-	return buf;
+	char a[ADDR_STRLEN];
+
+	return copy_out(buf, len, a, fmt_addr(a, family, addr) - a);
 }
 
 const char *format_addr_port(char *buf, size_t len, unsigned int family,
 			     const uint8_t *addr, unsigned int port)
 {
-	char a[ADDR_STRLEN];
+	char a[ADDRPORT_STRLEN];
 
-	format_addr(a, sizeof(a), family, addr);
-	if (family == AF_INET6)
-		snprintf(buf, len, "[%s]:%u", a, port);
-	else
-		snprintf(buf, len, "%s:%u", a, port);
-	return buf;
+	return copy_out(buf, len, a, fmt_addr_port(a, family, addr, port) - a);
 }
 
 const char *format_duration(char *buf, size_t len, uint32_t ms)
 {
-	uint32_t s = ms / 1000;
+	char d[DURATION_STRLEN];
 
-	if (ms < 1000)
-		snprintf(buf, len, "%ums", ms);
-	else if (s < 60)
-		snprintf(buf, len, "%u.%us", s, ms % 1000 / 100);
-	else if (s < 3600)
-		snprintf(buf, len, "%um%02us", s / 60, s % 60);
-	else
-		snprintf(buf, len, "%uh%02um", s / 3600, s % 3600 / 60);
-	return buf;
+	return copy_out(buf, len, d, fmt_duration(d, ms) - d);
 }
 
 const char *format_duration_arg(char *buf, size_t len, uint32_t ms)

@@ -14,6 +14,24 @@
 #define ADDR_STRLEN	46	/* INET6_ADDRSTRLEN */
 #define ADDRPORT_STRLEN	(ADDR_STRLEN + 8)	/* "[" addr "]:" port */
 #define DURATION_STRLEN	24
+#define U64_STRLEN	21	/* 18446744073709551615 and a NUL */
+
+/*
+ * The fmt_*() writers put their text at p, without a NUL, and return the
+ * end: a listing formats every entry with them into one line buffer, as
+ * printf() per field would dominate the tool's time at 100,000 entries.
+ * p must have room for the longest form (U64_STRLEN, ADDR_STRLEN, ...).
+ */
+char *fmt_u32(char *p, uint32_t v);
+char *fmt_u64(char *p, uint64_t v);
+char *fmt_hex64(char *p, uint64_t v);
+/* As inet_ntop(), "?" for an unknown family. */
+char *fmt_addr(char *p, unsigned int family, const uint8_t *addr);
+/* As format_addr_port(). */
+char *fmt_addr_port(char *p, unsigned int family, const uint8_t *addr,
+		    unsigned int port);
+/* As format_duration(). */
+char *fmt_duration(char *p, uint32_t ms);
 
 /* inet_ntop(); "?" for an unknown family. */
 const char *format_addr(char *buf, size_t len, unsigned int family,
@@ -32,7 +50,7 @@ const char *sanitize(char *buf, size_t len, const char *s);
 const char *family_name(unsigned int family);		/* inet, inet6 */
 const char *state_name(unsigned int state);		/* TIME_WAIT */
 const char *state_ss_name(unsigned int state);		/* TIME-WAIT, as ss */
-const char *age_source_name(unsigned int v);		/* captured, timer */
+const char *age_source_name(unsigned int v);	/* captured, timer, entry_stamp */
 const char *rto_source_name(unsigned int v);		/* captured, assumed */
 const char *recycle_reason_name(unsigned int v);
 const char *reuse_reason_name(unsigned int v);

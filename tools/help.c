@@ -14,18 +14,23 @@
 	"\nOutput and help (also accepted before the command):\n"		\
 	"  -j, --json               JSON\n"				\
 	"  -s, --script             stable tab-separated fields, no header\n" \
+	"  -p, --pretty             indented JSON (with -j)\n"		\
+	"  -H, --no-header          tables without their header line\n"	\
+	"  -n, --numeric            accepted; output is always numeric\n"	\
 	"  -h, --help               show this help\n"
 
 const struct command commands[] = {
 	{
 		"list", cmd_list,
-		"[FILTER...] [--sort KEY [--reverse]] [--limit N]",
+		"[FILTER...] [--sort KEY [--reverse]] [--limit N] [-e] [--count]",
 		"show TIME_WAIT entries with their age, RTO and verdicts",
 		FILTER_HELP
 		"\nOptions:\n"
 		"  --sort KEY               sort by " SORT_KEYS "\n"
 		"  --reverse                sort in descending order\n"
 		"  --limit N                show at most N entries\n"
+		"  -e, --extended           add age, RTO and the verdicts to the table\n"
+		"  --count                  print only the number of entries\n"
 		OUTPUT_HELP
 	},
 	{
@@ -42,12 +47,13 @@ const struct command commands[] = {
 	},
 	{
 		"kill", cmd_kill,
-		"FILTER... | --all [--dry-run] [--limit N]",
+		"FILTER... | --all [--dry-run [-e]] [--limit N]",
 		"remove matching entries (needs CAP_NET_ADMIN)",
 		FILTER_HELP
 		"\nOptions:\n"
 		"  --all                    allow an empty filter: every entry\n"
 		"  --dry-run                show exactly what would be killed\n"
+		"  -e, --extended           with --dry-run: the table as list -e\n"
 		"  --limit N                kill at most N entries\n"
 		OUTPUT_HELP
 	},
@@ -104,6 +110,9 @@ void global_usage(FILE *f)
 	fputs("\nGlobal options:\n"
 	      "  -j, --json               JSON output\n"
 	      "  -s, --script             stable tab-separated output for scripts\n"
+	      "  -p, --pretty             indented JSON (with -j)\n"
+	      "  -H, --no-header          tables without their header line\n"
+	      "  -n, --numeric            accepted; output is always numeric\n"
 	      "  -N, --netns NAME         act in network namespace NAME\n"
 	      "                           (/run/netns/NAME, or a path such as /proc/PID/ns/net)\n"
 	      "  -h, --help               show this help\n"

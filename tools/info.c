@@ -162,6 +162,7 @@ int cmd_version(int argc, char **argv)
 		break;
 	case OUTPUT_JSON:
 		json_init(&j, stdout);
+		j.pretty = g_opts.pretty;
 		json_open_object(&j, NULL);
 		json_string(&j, "cli", TWCTL_CLI_VERSION);
 		if (r)
@@ -236,6 +237,7 @@ int cmd_info(int argc, char **argv)
 		break;
 	case OUTPUT_JSON:
 		json_init(&j, stdout);
+		j.pretty = g_opts.pretty;
 		json_open_object(&j, NULL);
 		json_string(&j, "cli", TWCTL_CLI_VERSION);
 		info_json_fields(&j, &i);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* json.c - a tiny streaming JSON writer (see json.h). */
 #include <inttypes.h>
+#include <string.h>
 
+#include "format.h"
 #include "json.h"
 
 void json_init(struct json *j, FILE *f)
@@ -9,6 +11,19 @@ void json_init(struct json *j, FILE *f)
 	j->f = f;
 	j->depth = 0;
 	j->has_items = 0;
+	j->pretty = false;
+	j->after_key = false;
+}
+
+static void json_newline(struct json *j, unsigned int depth)
+{
+	static const char spaces[] = "                                ";
+	unsigned int n = depth * 4;
+
+	putc_unlocked('\n', j->f);
+	for (; n > sizeof(spaces) - 1; n -= sizeof(spaces) - 1)
+		fwrite_unlocked(spaces, 1, sizeof(spaces) - 1, j->f);
+	fwrite_unlocked(spaces, 1, n, j->f);
 }
 
 /* Separator and key before a value at the current depth. */
@@ -16,19 +31,27 @@ static void json_begin_value(struct json *j, const char *key)
 {
 	uint32_t bit = 1U << j->depth;
 
+	if (j->after_key) {
+		j->after_key = false;
+		return;
+	}
 	if (j->has_items & bit)
-		fputc(',', j->f);
+		putc_unlocked(',', j->f);
 	j->has_items |= bit;
+	if (j->pretty && j->depth)
+		json_newline(j, j->depth);
 	if (key) {
 		json_write_string(j->f, key);
-		fputc(':', j->f);
+		putc_unlocked(':', j->f);
+		if (j->pretty)
+			putc_unlocked(' ', j->f);
 	}
 }
 
 static void json_open(struct json *j, const char *key, char c)
 {
 	json_begin_value(j, key);
-	fputc(c, j->f);
+	putc_unlocked(c, j->f);
 	if (j->depth + 1 < JSON_MAX_DEPTH)
 		j->depth++;
 	j->has_items &= ~(1U << j->depth);
@@ -36,7 +59,9 @@ static void json_open(struct json *j, const char *key, char c)
 
 static void json_close(struct json *j, char c)
 {
-	fputc(c, j->f);
+	if (j->pretty && (j->has_items & (1U << j->depth)) && j->depth)
+		json_newline(j, j->depth - 1);
+	putc_unlocked(c, j->f);
 	j->has_items &= ~(1U << j->depth);
 	if (j->depth)
 		j->depth--;
@@ -62,6 +87,12 @@ void json_close_array(struct json *j)
 	json_close(j, ']');
 }
 
+void json_key(struct json *j, const char *key)
+{
+	json_begin_value(j, key);
+	j->after_key = true;
+}
+
 void json_string(struct json *j, const char *key, const char *s)
 {
 	json_begin_value(j, key);
@@ -70,20 +101,25 @@ void json_string(struct json *j, const char *key, const char *s)
 
 void json_u64(struct json *j, const char *key, uint64_t v)
 {
+	char buf[U64_STRLEN];
+
 	json_begin_value(j, key);
-	fprintf(j->f, "%" PRIu64, v);
+	fwrite_unlocked(buf, 1, fmt_u64(buf, v) - buf, j->f);
 }
 
 void json_bool(struct json *j, const char *key, bool v)
 {
 	json_begin_value(j, key);
-	fputs(v ? "true" : "false", j->f);
+	if (v)
+		fwrite_unlocked("true", 1, 4, j->f);
+	else
+		fwrite_unlocked("false", 1, 5, j->f);
 }
 
 void json_null(struct json *j, const char *key)
 {
 	json_begin_value(j, key);
-	fputs("null", j->f);
+	fwrite_unlocked("null", 1, 4, j->f);
 }
 
 void json_number(struct json *j, const char *key, const char *text)
@@ -124,10 +160,28 @@ static int utf8_len(const unsigned char *s)
 	return n;
 }
 
+/* Bytes that json_write_string() writes as they are: printable ASCII. */
+static size_t plain_len(const unsigned char *s)
+{
+	const unsigned char *p = s;
+
+	while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+		p++;
+	return p - s;
+}
+
 void json_write_string(FILE *f, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
+	size_t plain = plain_len(s);
 
+	/* Keys, addresses and names: nothing to escape. */
+	if (!s[plain]) {
+		putc_unlocked('"', f);
+		fwrite_unlocked(s, 1, plain, f);
+		putc_unlocked('"', f);
+		return;
+	}
 	fputc('"', f);
 	while (*s) {
 		unsigned char c = *s;

@@ -2,8 +2,10 @@
 /*
  * json.h - a tiny streaming JSON writer.
  *
- * It writes compact JSON straight to a FILE and keeps only the comma state
- * of the open containers, so memory does not grow with the output. Strings
+ * It writes compact JSON straight to a FILE (or indented, with pretty set,
+ * for -p) and keeps only the comma state of the open containers, so memory
+ * does not grow with the output. Numbers and plain keys are written without
+ * printf: a listing writes a dozen of them per entry. Strings
  * are escaped per RFC 8259; bytes that are not valid UTF-8 become U+FFFD so
  * the output always parses, whatever a process put in its comm.
  */
@@ -20,8 +22,11 @@ struct json {
 	FILE *f;
 	unsigned int depth;
 	uint32_t has_items;	/* bit d: container at depth d is not empty */
+	bool pretty;		/* one member per line, indented 4 per level */
+	bool after_key;		/* json_key() wrote the next value's key */
 };
 
+/* Compact output; set j->pretty afterwards for indented output. */
 void json_init(struct json *j, FILE *f);
 
 /* key is required inside an object and must be NULL inside an array. */
@@ -30,6 +35,8 @@ void json_close_object(struct json *j);
 void json_open_array(struct json *j, const char *key);
 void json_close_array(struct json *j);
 
+/* A member's key alone: the next open_array/open_object is its value. */
+void json_key(struct json *j, const char *key);
 void json_string(struct json *j, const char *key, const char *s);
 void json_u64(struct json *j, const char *key, uint64_t v);
 void json_bool(struct json *j, const char *key, bool v);

@@ -16,7 +16,6 @@
 #include "commands.h"
 #include "error.h"
 #include "netlink.h"
-#include "spool.h"
 
 enum {
 	OPT_ALL = OPT_FILTER_LAST,
@@ -32,6 +31,7 @@ int kill_parse(int argc, char **argv, struct kill_opts *o)
 		{ "all", no_argument, NULL, OPT_ALL },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 		{ "limit", required_argument, NULL, OPT_LIMIT },
+		{ "extended", no_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c, r;
@@ -39,7 +39,7 @@ int kill_parse(int argc, char **argv, struct kill_opts *o)
 	memset(o, 0, sizeof(*o));
 	options_reset();
 	while ((c = options_next(argc, argv,
-				 COMMON_SHORTOPTS FILTER_SHORTOPTS,
+				 COMMON_SHORTOPTS FILTER_SHORTOPTS "e",
 				 longopts, "kill")) != -1) {
 		r = common_or_filter_option("kill", &o->filter, c, argv,
 					    &o->help);
@@ -53,6 +53,9 @@ int kill_parse(int argc, char **argv, struct kill_opts *o)
 			break;
 		case OPT_DRY_RUN:
 			o->dry_run = true;
+			break;
+		case 'e':
+			o->extended = true;
 			break;
 		case OPT_LIMIT:
 			if (parse_count("--limit", optarg, 1, TWCTL_LIMIT_MAX,
@@ -88,34 +91,41 @@ struct nlmsghdr *kill_request(struct nl *nl, const struct kill_opts *o)
 	return req;
 }
 
+/*
+ * The entries stream out as list prints them; their number, known only at
+ * the end, follows them: a line after the table, the last member of the
+ * JSON object.
+ */
 static int dry_run(struct nl *nl, const struct kill_opts *o)
 {
 	struct entry_out out;
 	int r = -1;
 
-	if (entry_out_init(&out, output_format(), false))
-		return -1;
-	if (nl_dump(nl, kill_request(nl, o), entry_out_msg, entry_out_reset, &out) ||
-	    entry_out_finish(&out, SORT_NONE, false, 0))
+	entry_out_init(&out, stdout, output_format(), false);
+	out.extended = o->extended;
+	if (out.fmt == OUTPUT_JSON) {
+		json_open_object(&out.json, NULL);
+		json_bool(&out.json, "dry_run", true);
+		/* the array opened by entry_out_begin() is its value */
+		json_key(&out.json, "entries");
+	}
+	entry_out_begin(&out);
+	if (nl_dump(nl, kill_request(nl, o), entry_out_msg, NULL, &out))
 		goto out;
+	entry_out_finish(&out, SORT_NONE, false, 0);
 
 	switch (out.fmt) {
 	case OUTPUT_TABLE:
-		if (entry_out_print(&out, stdout))
-			goto out;
 		printf("would kill %lu entries\n", out.count);
 		break;
 	case OUTPUT_JSON:
-		printf("{\"matched\":%lu,\"killed\":0,\"dry_run\":true,\"entries\":",
-		       out.count);
-		if (entry_out_print(&out, stdout))
-			goto out;
-		printf("}\n");
+		json_u64(&out.json, "matched", out.count);
+		json_u64(&out.json, "killed", 0);
+		json_close_object(&out.json);
+		putchar('\n');
 		break;
 	case OUTPUT_SCRIPT:
 		/* The entries, in list -s format; their number is the count. */
-		if (entry_out_print(&out, stdout))
-			goto out;
 		break;
 	}
 	r = 0;

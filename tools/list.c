@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * list.c - `twctl list`: dump entries and print them once the dump is done.
+ * list.c - `twctl list`: dump entries and print them as they arrive.
  *
- * Without --sort nothing but the current message is held in memory:
- * entries are formatted as they stream in, into a spool (see spool.h) whose
- * contents reach stdout only once the dump has completed without error.
+ * Without --sort nothing but the current message is held in memory: each
+ * entry is formatted straight into stdout's buffer as its message is
+ * parsed. --sort needs them all first: it keeps the decoded entries, not
+ * their text, and prints once the dump is complete. A dump that fails
+ * half-way has printed what came before the error (exit 1, one message);
+ * one the kernel flags as interrupted is not re-run, as ss does not: one
+ * warning says entries may be missing or repeated (see nl_dump()).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -13,12 +17,12 @@
 #include "commands.h"
 #include "error.h"
 #include "netlink.h"
-#include "spool.h"
 
 enum {
 	OPT_SORT = OPT_FILTER_LAST,
 	OPT_REVERSE,
 	OPT_LIMIT,
+	OPT_COUNT,
 };
 
 int list_parse(int argc, char **argv, struct list_opts *o)
@@ -29,6 +33,8 @@ int list_parse(int argc, char **argv, struct list_opts *o)
 		{ "sort", required_argument, NULL, OPT_SORT },
 		{ "reverse", no_argument, NULL, OPT_REVERSE },
 		{ "limit", required_argument, NULL, OPT_LIMIT },
+		{ "extended", no_argument, NULL, 'e' },
+		{ "count", no_argument, NULL, OPT_COUNT },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c, r;
@@ -36,7 +42,7 @@ int list_parse(int argc, char **argv, struct list_opts *o)
 	memset(o, 0, sizeof(*o));
 	options_reset();
 	while ((c = options_next(argc, argv,
-				 COMMON_SHORTOPTS FILTER_SHORTOPTS,
+				 COMMON_SHORTOPTS FILTER_SHORTOPTS "e",
 				 longopts, "list")) != -1) {
 		r = common_or_filter_option("list", &o->filter, c, argv,
 					    &o->help);
@@ -57,6 +63,12 @@ int list_parse(int argc, char **argv, struct list_opts *o)
 					&o->limit))
 				return -1;
 			break;
+		case 'e':
+			o->extended = true;
+			break;
+		case OPT_COUNT:
+			o->count = true;
+			break;
 		}
 	}
 	if (common_or_filter_check("list", &o->filter, argc, argv, o->help))
@@ -70,48 +82,55 @@ int list_parse(int argc, char **argv, struct list_opts *o)
 
 /* --- entry output ----------------------------------------------------- */
 
-int entry_out_init(struct entry_out *o, enum output_format fmt, bool collect)
+int entry_out_init(struct entry_out *o, FILE *f, enum output_format fmt,
+		   bool collect)
 {
 	memset(o, 0, sizeof(*o));
+	o->f = f;
 	o->fmt = fmt;
 	o->collect = collect;
-	o->spool = spool_open();
-	if (!o->spool)
-		return -1;
-	table_init(&o->table, entry_columns, ENTRY_NCOLS, o->spool);
-	json_init(&o->json, o->spool);
+	o->header = !g_opts.no_header;
+	json_init(&o->json, f);
+	o->json.pretty = g_opts.pretty;
 	return 0;
 }
 
-int entry_out_reset(void *data)
+/* Collected output starts only when it is complete: nothing on error. */
+static void entry_out_start(struct entry_out *o)
 {
-	struct entry_out *o = data;
-
-	o->count = 0;
-	o->n = 0;
-	if (spool_reset(o->spool))
-		return -1;
-	table_reset(&o->table);
-	json_init(&o->json, o->spool);
-	if (o->fmt == OUTPUT_JSON)
+	if (o->count_only)
+		return;
+	if (o->fmt == OUTPUT_TABLE && o->header)
+		entry_table_header(o->f, o->extended);
+	else if (o->fmt == OUTPUT_JSON)
 		json_open_array(&o->json, NULL);
-	return 0;
+}
+
+void entry_out_begin(struct entry_out *o)
+{
+	if (!o->collect)
+		entry_out_start(o);
 }
 
 static void entry_out_write(struct entry_out *o, const struct tw_entry *e)
 {
+	o->count++;
+	if (o->count_only)
+		return;
 	switch (o->fmt) {
 	case OUTPUT_TABLE:
-		entry_table_add(&o->table, e);
+		entry_table_row(o->f, e, o->extended);
 		break;
 	case OUTPUT_JSON:
 		entry_json(&o->json, e);
 		break;
 	case OUTPUT_SCRIPT:
-		entry_script(o->spool, e);
+		entry_script(o->f, e);
 		break;
 	}
-	o->count++;
+	/* The first entry goes out at once; the rest in big writes. */
+	if (o->count == 1)
+		fflush(o->f);
 }
 
 int entry_out_msg(const struct nlmsghdr *nlh, void *data)
@@ -139,36 +158,26 @@ int entry_out_msg(const struct nlmsghdr *nlh, void *data)
 	return 0;
 }
 
-int entry_out_finish(struct entry_out *o, enum sort_key key, bool reverse,
-		     uint32_t limit)
+void entry_out_finish(struct entry_out *o, enum sort_key key, bool reverse,
+		      uint32_t limit)
 {
 	size_t i, n = o->n;
 
 	if (o->collect) {
+		entry_out_start(o);
 		entries_sort(o->v, o->n, key, reverse);
 		if (limit && n > limit)
 			n = limit;
 		for (i = 0; i < n; i++)
 			entry_out_write(o, &o->v[i]);
 	}
-	if (o->fmt == OUTPUT_JSON)
+	if (o->fmt == OUTPUT_JSON && !o->count_only)
 		json_close_array(&o->json);
-	return spool_rewind(o->spool);
-}
-
-int entry_out_print(struct entry_out *o, FILE *out)
-{
-	if (o->fmt == OUTPUT_TABLE)
-		return table_print(&o->table, out);
-	return spool_copy(o->spool, out);
 }
 
 void entry_out_free(struct entry_out *o)
 {
-	if (o->spool)
-		fclose(o->spool);
 	free(o->v);
-	o->spool = NULL;
 	o->v = NULL;
 }
 
@@ -198,22 +207,25 @@ int cmd_list(int argc, char **argv)
 	}
 	if (nl_open(&nl, g_opts.netns))
 		return -1;
-	if (entry_out_init(&out, output_format(), o.sort != SORT_NONE))
-		goto out_nl;
+	entry_out_init(&out, stdout, output_format(),
+		       o.sort != SORT_NONE && !o.count);
+	out.extended = o.extended;
+	out.count_only = o.count;
 
 	req = nl_request(&nl, TWCTL_CMD_GET_ENTRIES, 0);
 	list_put_request(req, &o);
 
-	if (nl_dump(&nl, req, entry_out_msg, entry_out_reset, &out) ||
-	    entry_out_finish(&out, o.sort, o.reverse, o.limit) ||
-	    entry_out_print(&out, stdout))
+	entry_out_begin(&out);
+	if (nl_dump(&nl, req, entry_out_msg, NULL, &out))
 		goto out;
-	if (out.fmt == OUTPUT_JSON)
+	entry_out_finish(&out, o.sort, o.reverse, o.limit);
+	if (o.count)
+		printf("%lu\n", out.count);
+	else if (out.fmt == OUTPUT_JSON)
 		putchar('\n');
 	r = 0;
 out:
 	entry_out_free(&out);
-out_nl:
 	nl_close(&nl);
 	return r;
 }

@@ -404,6 +404,7 @@ int nl_dump(struct nl *nl, struct nlmsghdr *req, nl_msg_cb cb,
 	nl->err = 0;
 	req->nlmsg_flags |= NLM_F_DUMP;
 	for (attempt = 1; ; attempt++) {
+		bool last = !reset || attempt == NL_DUMP_TRIES;
 		struct nl_batch b;
 
 		if (reset && reset(data))
@@ -412,12 +413,17 @@ int nl_dump(struct nl *nl, struct nlmsghdr *req, nl_msg_cb cb,
 		if (send_request(nl, req))
 			return -1;
 		batch_init(nl, &b, req, cb, data);
-		b.keep_interrupted = attempt == NL_DUMP_TRIES;
+		b.keep_interrupted = last;
 		if (receive_reply(nl, &b))
 			return -1;
 		if (!b.intr)
 			return 0;
-		if (attempt == NL_DUMP_TRIES) {
+		if (!reset) {
+			/* As ss and every inet_diag user: no second pass. */
+			twarn("the table changed while it was read; some entries may be missing or repeated");
+			return 0;
+		}
+		if (last) {
 			twarn("the entries kept changing during %d dump attempts; this output may miss or repeat some",
 			      NL_DUMP_TRIES);
 			return 0;

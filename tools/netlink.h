@@ -3,7 +3,7 @@
  * netlink.h - talking to the twctl generic netlink family with libmnl.
  *
  * Requests are built in nl->req with nl_request() and then sent with
- * nl_do() (request/ack) or nl_dump() (streamed, retried on NLM_F_DUMP_INTR).
+ * nl_do() (request/ack) or nl_dump() (streamed; see there for NLM_F_DUMP_INTR).
  * Kernel errors are recorded with fail() as
  * "<extended ACK message> [<offending attribute>] (<strerror>)".
  */
@@ -15,8 +15,13 @@
 
 #include <libmnl/libmnl.h>
 
-/* Dump skbs are at most 32 KiB; a smaller buffer would truncate them. */
-#define NL_RECV_BUFSIZE		32768
+/*
+ * Dump skbs are at most 32 KiB (the kernel's cap on max_recvmsg_len); a
+ * smaller buffer would truncate them, and libmnl's MNL_SOCKET_BUFFER_SIZE
+ * (8 KiB at most) would make the kernel fill four times as many.
+ */
+#define NL_RECV_BUFSIZE		(MNL_SOCKET_BUFFER_SIZE > 32768 ?	\
+				 MNL_SOCKET_BUFFER_SIZE : 32768)
 #define NL_REQ_BUFSIZE		8192
 /* Attempts at a dump the kernel flags as interrupted before giving up. */
 #define NL_DUMP_TRIES		8
@@ -35,7 +40,10 @@ struct nl {
 
 /* Called for every reply message; return 0, or -1 with fail() recorded. */
 typedef int (*nl_msg_cb)(const struct nlmsghdr *nlh, void *data);
-/* Called before every dump attempt to discard the previous one's output. */
+/*
+ * Called before every dump attempt to discard the previous one's output;
+ * only a dump whose output is held until it completes (summary) has one.
+ */
 typedef int (*nl_reset_cb)(void *data);
 
 /*
@@ -50,7 +58,12 @@ void nl_close(struct nl *nl);
 struct nlmsghdr *nl_request(struct nl *nl, uint8_t cmd, uint16_t flags);
 /* Send req (NLM_F_ACK is added) and feed replies to cb until the ACK. */
 int nl_do(struct nl *nl, struct nlmsghdr *req, nl_msg_cb cb, void *data);
-/* Send a dump request, feed every message to cb; retry when interrupted. */
+/*
+ * Send a dump request and feed every message to cb. A dump the kernel
+ * flags NLM_F_DUMP_INTR is re-run (after reset) if reset is given;
+ * without one, its messages are all delivered and one warning says the
+ * output may miss or repeat entries, as output already streamed out.
+ */
 int nl_dump(struct nl *nl, struct nlmsghdr *req, nl_msg_cb cb,
 	    nl_reset_cb reset, void *data);
 /* Join the events multicast group; returns 0 or a negative errno. */

@@ -86,6 +86,14 @@ int common_option(const char *cmd, int opt, char **argv, bool *help)
 	case 's':
 		g_opts.script = true;
 		return 0;
+	case 'p':
+		g_opts.pretty = true;
+		return 0;
+	case 'H':
+		g_opts.no_header = true;
+		return 0;
+	case 'n':
+		return 0;	/* output is always numeric */
 	case 'h':
 		*help = true;
 		return 0;

@@ -18,6 +18,8 @@ enum output_format {
 struct global_opts {
 	bool json;
 	bool script;
+	bool pretty;		/* -p: indented JSON */
+	bool no_header;		/* -H: tables without their header line */
 	const char *netns;
 };
 
@@ -29,14 +31,19 @@ enum output_format output_format(void);
 int options_check(void);
 
 /*
- * -j, -s and -h may also follow the subcommand, where users type them
- * anyway (`twctl list -j`). The leading ':' makes getopt report a missing
- * argument as ':' so we can word the message ourselves.
+ * The output options (-j, -s, -p, -H, -n) and -h may also follow the
+ * subcommand, where users of ip and ss type them anyway (`twctl list -j`).
+ * -n is accepted for ss's sake and changes nothing: output is always
+ * numeric. The leading ':' makes getopt report a missing argument as ':'
+ * so we can word the message ourselves.
  */
-#define COMMON_SHORTOPTS ":jsh"
+#define COMMON_SHORTOPTS ":jspHnh"
 #define COMMON_LONGOPTS						\
 	{ "json", no_argument, NULL, 'j' },			\
 	{ "script", no_argument, NULL, 's' },			\
+	{ "pretty", no_argument, NULL, 'p' },			\
+	{ "no-header", no_argument, NULL, 'H' },		\
+	{ "numeric", no_argument, NULL, 'n' },			\
 	{ "help", no_argument, NULL, 'h' }
 
 /*

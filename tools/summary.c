@@ -7,6 +7,7 @@
  */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -16,7 +17,6 @@
 #include "error.h"
 #include "format.h"
 #include "netlink.h"
-#include "spool.h"
 
 enum {
 	OPT_BY = OPT_FILTER_LAST,
@@ -373,9 +373,6 @@ int group_out_init(struct group_out *o, enum output_format fmt,
 	memset(o, 0, sizeof(*o));
 	o->fmt = fmt;
 	o->group_by = group_by;
-	o->spool = spool_open();
-	if (!o->spool)
-		return -1;
 	switch (group_by) {
 	case TWCTL_GROUP_BY_LPORT:
 		cols = lport_columns; n = NCOLS(lport_columns); break;
@@ -386,8 +383,7 @@ int group_out_init(struct group_out *o, enum output_format fmt,
 	default:
 		cols = dest_columns; n = NCOLS(dest_columns); break;
 	}
-	table_init(&o->table, cols, n, o->spool);
-	json_init(&o->json, o->spool);
+	table_init(&o->table, cols, n);
 	return 0;
 }
 
@@ -400,12 +396,7 @@ int group_out_reset(void *data)
 
 	summary_truncated = false;
 	o->count = 0;
-	if (spool_reset(o->spool))
-		return -1;
 	table_reset(&o->table);
-	json_init(&o->json, o->spool);
-	if (o->fmt == OUTPUT_JSON)
-		json_open_array(&o->json, NULL);
 	return 0;
 }
 
@@ -420,41 +411,52 @@ int group_out_msg(const struct nlmsghdr *nlh, void *data)
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr))
 		if (mnl_attr_get_type(a) == TWCTL_A_TRUNCATED)
 			summary_truncated = true;
-	switch (o->fmt) {
-	case OUTPUT_TABLE:
-		group_table_add(o, &g);
-		break;
-	case OUTPUT_JSON:
-		group_json(&o->json, o->group_by, &g);
-		break;
-	case OUTPUT_SCRIPT:
-		group_script(o->spool, o->group_by, &g);
-		break;
+	if (o->count == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 64;
+		struct tw_group *v = realloc(o->v, cap * sizeof(*v));
+
+		if (!v)
+			return fail(EXIT_FAIL, "out of memory holding %lu groups",
+				    o->count);
+		o->v = v;
+		o->cap = cap;
 	}
-	o->count++;
+	o->v[o->count++] = g;
 	return 0;
 }
 
 int group_out_print(struct group_out *o, FILE *out)
 {
-	if (o->fmt == OUTPUT_JSON)
-		json_close_array(&o->json);
-	if (spool_rewind(o->spool))
-		return -1;
-	if (o->fmt == OUTPUT_TABLE)
-		return table_print(&o->table, out);
-	if (spool_copy(o->spool, out))
-		return -1;
-	if (o->fmt == OUTPUT_JSON)
+	struct json j;
+	unsigned long i;
+
+	switch (o->fmt) {
+	case OUTPUT_TABLE:
+		for (i = 0; i < o->count; i++)
+			group_table_add(o, &o->v[i]);
+		return table_print(&o->table, out, !g_opts.no_header);
+	case OUTPUT_JSON:
+		json_init(&j, out);
+		j.pretty = g_opts.pretty;
+		json_open_array(&j, NULL);
+		for (i = 0; i < o->count; i++)
+			group_json(&j, o->group_by, &o->v[i]);
+		json_close_array(&j);
 		fputc('\n', out);
+		break;
+	case OUTPUT_SCRIPT:
+		for (i = 0; i < o->count; i++)
+			group_script(out, o->group_by, &o->v[i]);
+		break;
+	}
 	return 0;
 }
 
 void group_out_free(struct group_out *o)
 {
-	if (o->spool)
-		fclose(o->spool);
-	o->spool = NULL;
+	table_free(&o->table);
+	free(o->v);
+	o->v = NULL;
 }
 
 void summary_put_request(struct nlmsghdr *req, const struct summary_opts *o)

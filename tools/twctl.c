@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli-version.h"
 #include "commands.h"
@@ -17,6 +18,9 @@ static int parse_global(int argc, char **argv, bool *done)
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "script", no_argument, NULL, 's' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "no-header", no_argument, NULL, 'H' },
+		{ "numeric", no_argument, NULL, 'n' },
 		{ "netns", required_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -28,7 +32,7 @@ static int parse_global(int argc, char **argv, bool *done)
 	*done = false;
 	options_reset();
 	/* '+': stop at the subcommand; its options are its own. */
-	while ((c = options_next(argc, argv, "+:jsN:hV", longopts,
+	while ((c = options_next(argc, argv, "+:jspHnN:hV", longopts,
 				  NULL)) != -1) {
 		switch (c) {
 		case 'N':
@@ -69,11 +73,22 @@ static int report(void)
 	return err_code();
 }
 
+/*
+ * Output streams while a dump is read: to a pipe or file in 64 KiB writes
+ * (a pipe's default capacity), so that a big listing costs few syscalls; a
+ * terminal keeps stdio's line buffering and sees every row at once.
+ */
+#define STDOUT_BUFSIZE (64 * 1024)
+
 int main(int argc, char **argv)
 {
+	static char out_buf[STDOUT_BUFSIZE];
 	const struct command *cmd;
 	bool done;
 	int r;
+
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, out_buf, _IOFBF, sizeof(out_buf));
 
 	if (parse_global(argc, argv, &done))
 		return report();

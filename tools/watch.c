@@ -140,6 +140,7 @@ void event_print(FILE *f, enum output_format fmt, const struct tw_event *ev,
 		snprintf(stamp + strlen(stamp), sizeof(stamp) - strlen(stamp),
 			 ".%03uZ", (unsigned int)(when_ms % 1000));
 		json_init(&j, f);
+		j.pretty = g_opts.pretty;
 		json_open_object(&j, NULL);
 		json_string(&j, "time", stamp);
 		json_u64(&j, "time_ms", when_ms);

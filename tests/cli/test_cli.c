@@ -569,11 +569,14 @@ static int count(const char *s, const char *what)
 }
 
 /*
- * A dump that breaks half-way, after hundreds of entries (far more than
- * stdout's buffer holds, so a tool that printed as it went would have
- * flushed some): no byte on stdout, exit 1, one line on stderr. The
- * netlink family is fakenl/fake-nl.so, an LD_PRELOAD shim: what is tested
- * is the CLI's handling of the broken reply, not the kernel.
+ * A dump that breaks half-way, after 450 of 600 entries. Listings stream,
+ * so what came before the error is out already: exit 1, one line on
+ * stderr, stdout holds only entries that arrived (at most 450, whole
+ * ones) and a JSON document stays unterminated, so that no parser takes
+ * it for a complete listing. Output held until the dump completes
+ * (--sort, summary) prints nothing at all. The netlink family is
+ * fakenl/fake-nl.so, an LD_PRELOAD shim: what is tested is the CLI's
+ * handling of the broken reply, not the kernel.
  */
 static void test_interrupted_dump(void)
 {
@@ -585,18 +588,23 @@ static void test_interrupted_dump(void)
 		{ "done-error",
 		  "twctl: the kernel refused the %s request (Cannot allocate memory)\n" },
 	};
+	/* per: how one entry shows in the output; held: prints nothing */
 	const struct {
-		const char *name, *req;
+		const char *name, *req, *per;
+		bool held;
 		char **args;
 	} cmds[] = {
-		{ "-j list", "list", ARGV("-j", "list") },
-		{ "list", "list", ARGV("list") },
-		{ "-s list", "list", ARGV("-s", "list") },
-		{ "-j list --sort age", "list", ARGV("-j", "list", "--sort", "age") },
-		{ "-j summary", "summary", ARGV("-j", "summary") },
-		{ "summary", "summary", ARGV("summary") },
-		{ "-j kill --dry-run", "list", ARGV("-j", "kill", "--all", "--dry-run") },
-		{ "kill --dry-run", "list", ARGV("kill", "--all", "--dry-run") },
+		{ "-j list", "list", "\"cookie\":", false, ARGV("-j", "list") },
+		{ "list", "list", "TIME-WAIT ", false, ARGV("list") },
+		{ "-s list", "list", "inet\t", false, ARGV("-s", "list") },
+		{ "-j list --sort age", "list", "\"cookie\":", true,
+		  ARGV("-j", "list", "--sort", "age") },
+		{ "-j summary", "summary", "\"count\":", true, ARGV("-j", "summary") },
+		{ "summary", "summary", "10.0.0.1", true, ARGV("summary") },
+		{ "-j kill --dry-run", "list", "\"cookie\":", false,
+		  ARGV("-j", "kill", "--all", "--dry-run") },
+		{ "kill --dry-run", "list", "TIME-WAIT ", false,
+		  ARGV("kill", "--all", "--dry-run") },
 	};
 	char path[4200], name[160], want[256];
 	struct result r;
@@ -604,7 +612,7 @@ static void test_interrupted_dump(void)
 
 	snprintf(path, sizeof(path), "%s/fakenl/fake-nl.so", t_dir);
 	if (access(path, R_OK)) {
-		t_check(false, "cli: no partial output on an interrupted dump",
+		t_check(false, "cli: a dump that fails half-way",
 			"%s is missing (make -C tools test builds it)", path);
 		return;
 	}
@@ -617,11 +625,6 @@ static void test_interrupted_dump(void)
 		"cli: fake netlink: a whole dump prints all 600 entries (control)",
 		"exit %d, %d entries, stderr \"%s\"", r.code,
 		count(r.out, "\"cookie\":"), r.err);
-	run_fake(&r, "intr-once", 10, 0, ARGV("-j", "list"));
-	t_check(r.code == 0 && !r.err[0] && count(r.out, "\"cookie\":") == 10 &&
-		count(r.out, "\"lport\":20") == 10,
-		"cli: a dump flagged interrupted is redone, the first attempt discarded",
-		"exit %d, stdout \"%.200s\", stderr \"%s\"", r.code, r.out, r.err);
 
 	/* A summary the kernel cut short: the whole output, and a warning. */
 	run_fake(&r, "truncated", 5, 0, ARGV("-j", "summary"));
@@ -640,15 +643,72 @@ static void test_interrupted_dump(void)
 
 	for (m = 0; m < sizeof(modes) / sizeof(modes[0]); m++)
 		for (c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
+			int n, complete;
+
 			run_fake(&r, modes[m].mode, 600, 150, cmds[c].args);
 			snprintf(want, sizeof(want), modes[m].err, cmds[c].req);
+			n = count(r.out, cmds[c].per);
+			/* a JSON array or object closed at the end */
+			complete = strstr(r.out, "]\n") || strstr(r.out, "}\n");
 			snprintf(name, sizeof(name),
-				 "cli: no partial output on error: %s, %s after 450 entries",
+				 "cli: a dump that fails after 450 entries: %s, %s",
 				 cmds[c].name, modes[m].mode);
-			t_check(r.code == 1 && !r.out[0] && !strcmp(r.err, want),
-				name, "exit %d, %zu bytes on stdout (\"%.60s\"), stderr \"%s\"",
-				r.code, strlen(r.out), r.out, r.err);
+			t_check(r.code == 1 && !strcmp(r.err, want) &&
+				(cmds[c].held ? !r.out[0] :
+				 n > 0 && n <= 450 && !complete &&
+				 (!r.out[0] || r.out[strlen(r.out) - 1] == '\n' ||
+				  r.out[strlen(r.out) - 1] == '}' ||
+				  r.out[strlen(r.out) - 1] == '[')),
+				name, "exit %d, %d entries in %zu bytes on stdout (\"...%.60s\"), stderr \"%s\"",
+				r.code, n, strlen(r.out),
+				r.out + (strlen(r.out) > 60 ? strlen(r.out) - 60 : 0),
+				r.err);
 		}
+}
+
+/*
+ * NLM_F_DUMP_INTR: as ss and every inet_diag user, the dump is not run
+ * again (its first part is out already): every entry of the one dump,
+ * exactly one warning, exit 0, and exactly one request sent.
+ */
+static void test_dump_intr(void)
+{
+	static const char *const warning =
+		"twctl: warning: the table changed while it was read; some entries may be missing or repeated\n";
+	char log[4300];
+	const char *sent;
+	struct result r;
+	FILE *f;
+
+	snprintf(log, sizeof(log), "%s/fakenl/intr.log", t_dir);
+	unlink(log);
+	setenv("TWCTL_FAKE_NL_LOG", log, 1);
+	run_fake(&r, "intr-once", 10, 0, ARGV("-j", "list"));
+	unsetenv("TWCTL_FAKE_NL_LOG");
+	f = fopen(log, "r");
+	sent = f ? t_slurp(f) : "";
+	t_check(r.code == 0 && !strcmp(r.err, warning) &&
+		count(r.out, "\"cookie\":") == 10 &&
+		count(r.out, "\"lport\":20") == 0 &&
+		!strcmp(r.out + strlen(r.out) - 3, "}]\n"),
+		"cli: an interrupted dump keeps its entries and warns once",
+		"exit %d, stdout \"%.200s\", stderr \"%s\"", r.code, r.out,
+		r.err);
+	/* fake_nl.c's family id is 0x31 */
+	snprintf(log, sizeof(log), "send 49 %u ", TWCTL_CMD_GET_ENTRIES);
+	t_check(count(sent, log) == 1,
+		"cli: an interrupted dump is not run again",
+		"requests sent: \"%s\"", sent);
+	if (f)
+		fclose(f);
+	snprintf(log, sizeof(log), "%s/fakenl/intr.log", t_dir);
+	unlink(log);
+
+	run_fake(&r, "intr-once", 10, 0, ARGV("-j", "summary"));
+	t_check(r.code == 0 && !r.err[0] && count(r.out, "\"count\":") == 10 &&
+		count(r.out, "\"rport\":20") == 10,
+		"cli: an interrupted summary is redone, the first attempt discarded",
+		"exit %d, stdout \"%.200s\", stderr \"%s\"", r.code, r.out, r.err);
 }
 
 /*
@@ -700,5 +760,6 @@ void test_cli(const char *twctl)
 	test_spawn_deadline();
 	test_asan_checks();
 	test_interrupted_dump();
+	test_dump_intr();
 	test_nothing_sent_fake();
 }

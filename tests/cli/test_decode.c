@@ -214,27 +214,35 @@ static void batch(struct nl_batch *b, nl_msg_cb cb, void *data,
 }
 
 /* Run a fake dump through nl_process and the entry formatter. */
-static const char *dump_entries(struct fake *f, enum output_format fmt,
-				bool collect, enum sort_key key, bool reverse,
-				uint32_t limit, int *rc)
+static const char *dump_entries_ext(struct fake *f, enum output_format fmt,
+				    bool collect, enum sort_key key,
+				    bool reverse, uint32_t limit, bool extended,
+				    int *rc)
 {
 	static char out[16384];
 	struct entry_out o;
 	struct nl_batch b;
 	FILE *tmp = tmpfile();
 
-	entry_out_init(&o, fmt, collect);
-	entry_out_reset(&o);
+	entry_out_init(&o, tmp, fmt, collect);
+	o.extended = extended;
+	entry_out_begin(&o);
 	batch(&b, entry_out_msg, &o, NULL);
 	*rc = nl_process(&b, f->buf, f->len);
-	if (*rc == 1) {
+	if (*rc == 1)
 		entry_out_finish(&o, key, reverse, limit);
-		entry_out_print(&o, tmp);
-	}
 	snprintf(out, sizeof(out), "%s", t_slurp(tmp));
 	fclose(tmp);
 	entry_out_free(&o);
 	return out;
+}
+
+static const char *dump_entries(struct fake *f, enum output_format fmt,
+				bool collect, enum sort_key key, bool reverse,
+				uint32_t limit, int *rc)
+{
+	return dump_entries_ext(f, fmt, collect, key, reverse, limit, false,
+				rc);
 }
 
 static void test_entries(void)
@@ -253,12 +261,20 @@ static void test_entries(void)
 	t_str("entries: JSON array in kernel order", s,
 	      "[" JSON_V4 "," JSON_MAPPED "," JSON_OLD "]");
 
+	/* Fixed widths: rows stream; a long IPv6 cell pushes its row right. */
 	s = dump_entries(&f, OUTPUT_TABLE, false, SORT_NONE, false, 0, &rc);
-	t_str("entries: aligned table", s,
-	      "State       Local Address:Port       Peer Address:Port         Left     Age     RTO  Recycle       Reuse            Cookie\n"
-	      "TIME-WAIT   10.0.0.1:45678           10.0.0.2:80              59.2s   800ms   204ms  yes           no:not-loopback  sk:1a2b\n"
-	      "FIN-WAIT-2  [::ffff:127.0.0.1]:5000  [::ffff:127.0.0.1]:6000   1.5s  ~58.5s  ~200ms  no:fin-wait2  no:fin-wait2     sk:ffffffffffffffff\n"
-	      "TIME-WAIT   [2001:db8::1]:443        [2001:db8::2]:55555      30.0s       -       -  -             -                sk:1\n");
+	t_str("entries: table, fixed widths", s,
+	      "State       Local Address:Port       Peer Address:Port          Left  Cookie\n"
+	      "TIME-WAIT   10.0.0.1:45678           10.0.0.2:80               59.2s  sk:1a2b\n"
+	      "FIN-WAIT-2  [::ffff:127.0.0.1]:5000  [::ffff:127.0.0.1]:6000    1.5s  sk:ffffffffffffffff\n"
+	      "TIME-WAIT   [2001:db8::1]:443        [2001:db8::2]:55555       30.0s  sk:1\n");
+	s = dump_entries_ext(&f, OUTPUT_TABLE, false, SORT_NONE, false, 0, true,
+			     &rc);
+	t_str("entries: table -e: age, RTO and verdicts", s,
+	      "State       Local Address:Port       Peer Address:Port          Left      Age      RTO  Recycle           Reuse             Cookie\n"
+	      "TIME-WAIT   10.0.0.1:45678           10.0.0.2:80               59.2s    800ms    204ms  yes               no:not-loopback   sk:1a2b\n"
+	      "FIN-WAIT-2  [::ffff:127.0.0.1]:5000  [::ffff:127.0.0.1]:6000    1.5s   ~58.5s   ~200ms  no:fin-wait2      no:fin-wait2      sk:ffffffffffffffff\n"
+	      "TIME-WAIT   [2001:db8::1]:443        [2001:db8::2]:55555       30.0s        -        -  -                 -                 sk:1\n");
 
 	s = dump_entries(&f, OUTPUT_SCRIPT, false, SORT_NONE, false, 0, &rc);
 	t_str("entries: script lines", s,
@@ -289,7 +305,7 @@ static void test_entries(void)
 	t_str("entries: none is an empty array", s, "[]");
 	s = dump_entries(&f, OUTPUT_TABLE, false, SORT_NONE, false, 0, &rc);
 	t_str("entries: none is a header only", s,
-	      "State  Local Address:Port  Peer Address:Port  Left  Age  RTO  Recycle  Reuse  Cookie\n");
+	      "State       Local Address:Port       Peer Address:Port          Left  Cookie\n");
 }
 
 struct counter {
@@ -421,8 +437,7 @@ static void test_bad_entries(void)
 	mnl_attr_put_u32(nlh, TWCTL_ENTRY_A_LPORT, 80);
 	mnl_attr_nest_end(nlh, nest);
 	fake_end(&f, nlh);
-	entry_out_init(&o, OUTPUT_JSON, false);
-	entry_out_reset(&o);
+	entry_out_init(&o, stdout, OUTPUT_JSON, false);
 	batch(&b, entry_out_msg, &o, NULL);
 	r = nl_process(&b, f.buf, f.len);
 	t_true("bad entry: u16 sent as u32 rejected", r == -1);
@@ -437,8 +452,7 @@ static void test_bad_entries(void)
 	mnl_attr_put(nlh, TWCTL_ENTRY_A_LADDR, 16, a16);
 	mnl_attr_nest_end(nlh, nest);
 	fake_end(&f, nlh);
-	entry_out_init(&o, OUTPUT_JSON, false);
-	entry_out_reset(&o);
+	entry_out_init(&o, stdout, OUTPUT_JSON, false);
 	batch(&b, entry_out_msg, &o, NULL);
 	t_true("bad entry: inet with a 16-byte address rejected",
 	       nl_process(&b, f.buf, f.len) == -1);

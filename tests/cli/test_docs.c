@@ -253,7 +253,8 @@ static void tag_options(struct wset *s, const char *plain)
 static void read_man(struct doc *d, const char *path)
 {
 	static const char *const output_opts[] = {
-		"-j", "--json", "-s", "--script", "-h", "--help",
+		"-j", "--json", "-s", "--script", "-p", "--pretty",
+		"-H", "--no-header", "-n", "--numeric", "-h", "--help",
 	};
 	char line[1024], plain[1024], sect[64] = "", sub[32] = "";
 	struct wset filters, *cmds = set_get(d, "");
@@ -324,7 +325,8 @@ static void read_man(struct doc *d, const char *path)
 		struct wset *s = set_get(d, cmds->w[i]);
 
 		if (strcmp(cmds->w[i], "help"))
-			for (j = 0; j < 6; j++)
+			for (j = 0; j < (int)(sizeof(output_opts) /
+					      sizeof(output_opts[0])); j++)
 				set_add(s, output_opts[j], strlen(output_opts[j]));
 		for (j = 0; j < nfilter_cmds; j++) {
 			int k;

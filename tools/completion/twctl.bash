@@ -24,8 +24,10 @@ _twctl()
     fi
 
     local commands="list summary kill watch info version help"
-    local global_opts="-j --json -s --script -N --netns -h --help -V --version"
-    local output_opts="-j --json -s --script -h --help"
+    local global_opts="-j --json -s --script -p --pretty -H --no-header
+        -n --numeric -N --netns -h --help -V --version"
+    local output_opts="-j --json -s --script -p --pretty -H --no-header
+        -n --numeric -h --help"
     local filter_opts="-4 -6 --lport --rport --laddr --raddr --state
         --expiring-within --expiring-after --older-than --cookie --eligible
         --reusable"
@@ -87,7 +89,7 @@ _twctl()
     case $cmd in
         list)
             COMPREPLY=($(compgen -W "$filter_opts $output_opts --sort
-                --reverse --limit" -- "$cur"))
+                --reverse --limit -e --extended --count" -- "$cur"))
             ;;
         summary)
             COMPREPLY=($(compgen -W "$filter_opts $output_opts --by --top" \
@@ -95,7 +97,7 @@ _twctl()
             ;;
         kill)
             COMPREPLY=($(compgen -W "$filter_opts $output_opts --all
-                --dry-run --limit" -- "$cur"))
+                --dry-run --limit -e --extended" -- "$cur"))
             ;;
         watch | info | version)
             COMPREPLY=($(compgen -W "$output_opts" -- "$cur"))

@@ -11,8 +11,8 @@
  *   4 the CTRL family reply
  * The first byte picks the kind, the second the output format and the
  * grouping; the rest is the buffer, in a heap copy of exactly its size.
- * Output is rendered for real (into the same spools the tool uses) and
- * copied to memory. Properties: no sanitizer report; a refused reply
+ * Output is rendered for real, as the tool streams it to stdout, into
+ * memory. Properties: no sanitizer report; a refused reply
  * leaves exit code 1 and one printable line; an accepted one prints valid
  * JSON with -j (one document, or one per line for watch), and nothing a
  * terminal would act on (no control bytes but newline and tab).
@@ -34,9 +34,9 @@
 static FILE *devnull, *mem;
 static char *mem_buf;
 static size_t mem_len;
-static struct entry_out entry_outs[3];
+static struct entry_out entry_out;
 static struct group_out group_outs[3][4];
-static bool entry_ready[3], group_ready[3][4];
+static bool group_ready[3][4];
 static enum output_format fmt;
 static char req_buf[NL_REQ_BUFSIZE];
 
@@ -118,22 +118,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	switch (kind) {
 	case 0:
-		if (!entry_ready[fmt]) {
-			/* collect for table output: the --sort path */
-			if (entry_out_init(&entry_outs[fmt], fmt, fmt == OUTPUT_TABLE))
-				abort();
-			entry_ready[fmt] = true;
-		}
-		if (entry_out_reset(&entry_outs[fmt]))
+		/* collect for table output: the --sort path */
+		if (entry_out_init(&entry_out, mem, fmt, fmt == OUTPUT_TABLE))
 			abort();
+		entry_out.extended = data[1] & 0x10;
+		entry_out_begin(&entry_out);
 		b.cb = entry_out_msg;
-		b.data = &entry_outs[fmt];
+		b.data = &entry_out;
 		r = nl_process(&b, buf, size - 2);
-		if (r >= 0 &&
-		    (entry_out_finish(&entry_outs[fmt], SORT_REMOTE, data[1] & 0x40,
-				      data[1] & 0x20 ? 3 : 0) ||
-		     entry_out_print(&entry_outs[fmt], mem)))
-			r = -1;
+		if (r >= 0)
+			entry_out_finish(&entry_out, SORT_REMOTE, data[1] & 0x40,
+					 data[1] & 0x20 ? 3 : 0);
+		entry_out_free(&entry_out);
 		break;
 	case 1:
 		if (!group_ready[fmt][by]) {
