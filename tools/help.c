@@ -68,6 +68,18 @@ const struct command commands[] = {
 		OUTPUT_HELP
 	},
 	{
+		"stats", cmd_stats,
+		"[--window S] [--top N] [--prometheus [-o FILE]]",
+		"diagnose port exhaustion: counts, sysctls, rates and advice",
+		"\nWithout the module, only the sysctls and TcpExt counters.\n"
+		"\nOptions:\n"
+		"  --window S               rates over the last S seconds (1-60, default 10)\n"
+		"  --top N                  show the N largest destinations and ports (default 10)\n"
+		"  --prometheus             node_exporter textfile-collector format\n"
+		"  -o, --output FILE        with --prometheus: write FILE atomically\n"
+		OUTPUT_HELP
+	},
+	{
 		"version", cmd_version, "",
 		"show the versions of this tool and of the module",
 		OUTPUT_HELP

@@ -40,5 +40,6 @@ void test_filter(void);
 void test_decode(void);
 void test_cli(const char *twctl);
 void test_docs(const char *twctl);
+void test_stats(void);
 
 #endif

@@ -94,6 +94,7 @@ int main(int argc, char **argv)
 	test_json();
 	test_filter();
 	test_decode();
+	test_stats();
 	test_cli(twctl);
 	test_docs(twctl);
 

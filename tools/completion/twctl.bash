@@ -23,7 +23,7 @@ _twctl()
         cword=$COMP_CWORD
     fi
 
-    local commands="list summary kill watch info version help"
+    local commands="list summary kill watch info stats version help"
     local global_opts="-j --json -s --script -p --pretty -H --no-header
         -n --numeric -N --netns -h --help -V --version"
     local output_opts="-j --json -s --script -p --pretty -H --no-header
@@ -53,6 +53,13 @@ _twctl()
             COMPREPLY=($(compgen -W "remaining age lport rport local remote
                 cookie state" -- "$cur"))
             return
+            ;;
+        -o | --output)
+            COMPREPLY=($(compgen -f -- "$cur"))
+            return
+            ;;
+        --window)
+            return # free-form values
             ;;
         --lport | --rport | --laddr | --raddr | --cookie | --limit | --top | \
             --expiring-within | --expiring-after | --older-than)
@@ -98,6 +105,10 @@ _twctl()
         kill)
             COMPREPLY=($(compgen -W "$filter_opts $output_opts --all
                 --dry-run --limit -e --extended" -- "$cur"))
+            ;;
+        stats)
+            COMPREPLY=($(compgen -W "$output_opts --window --top --prometheus
+                -o --output" -- "$cur"))
             ;;
         watch | info | version)
             COMPREPLY=($(compgen -W "$output_opts" -- "$cur"))
