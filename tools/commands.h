@@ -15,6 +15,7 @@
 #include "entry.h"
 #include "filter.h"
 #include "json.h"
+#include "netns_names.h"
 #include "options.h"
 #include "table.h"
 
@@ -49,12 +50,18 @@ struct list_opts {
 	bool reverse;
 	bool extended;		/* -e: the columns that need the extras */
 	bool count;		/* --count: just the number of entries */
+	bool all_netns;		/* --all-netns: every netns, netns column */
 	bool help;
 };
 
 int list_parse(int argc, char **argv, struct list_opts *o);
 /* The attributes of the GET_ENTRIES request: filter and, unsorted, limit. */
 void list_put_request(struct nlmsghdr *req, const struct list_opts *o);
+/* The extras (TWCTL_ENTRY_EXT_*) an output shows: none for the table. */
+uint32_t entry_ext_wanted(enum output_format fmt, bool extended,
+			  bool count_only);
+/* TWCTL_A_ENTRY_EXT (if ext) and TWCTL_A_ALL_NETNS (if all_netns). */
+void entry_put_request(struct nlmsghdr *req, uint32_t ext, bool all_netns);
 
 /*
  * A dump of entries written to f as it streams in, or with --sort kept
@@ -72,6 +79,10 @@ struct entry_out {
 	bool header;		/* the table's header line */
 	bool extended;		/* the table's extras columns */
 	bool count_only;	/* count, write nothing */
+	bool all_netns;		/* show each entry's netns */
+	bool netns_known;	/* netns_name holds netns_ino's name */
+	uint32_t netns_ino;
+	char netns_name[NETNS_NAME_LEN];
 	struct tw_entry *v;
 	size_t n, cap;
 };
@@ -95,6 +106,7 @@ struct summary_opts {
 	struct tw_filter filter;
 	uint8_t group_by;	/* enum twctl_group_by */
 	uint32_t top;		/* 0: all groups */
+	bool all_netns;		/* --all-netns: every netns */
 	bool help;
 };
 
@@ -110,6 +122,7 @@ struct tw_group {
 	uint16_t lport, rport;
 	uint32_t count, max_age_ms, min_remaining_ms, eligible;
 	uint32_t ephemeral, ephemeral_range;
+	uint32_t netns;		/* NETNS groups: the netns inode */
 };
 
 #define GROUP_HAS(g, attr) (((g)->present >> (attr)) & 1U)

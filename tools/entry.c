@@ -10,6 +10,7 @@
 #include "entry.h"
 #include "error.h"
 #include "format.h"
+#include "netns_names.h"
 #include "parse.h"
 
 /* Payload length of each entry attribute; -1 for an address (4 or 16). */
@@ -124,15 +125,129 @@ int entry_parse_nest(const struct nlattr *nest, struct tw_entry *e)
 	return 0;
 }
 
+/*
+ * A struct attribute: at least min bytes (the first version's size), of
+ * which the first sizeof(struct) are copied and the rest of a shorter
+ * one zeroed; a later module may append fields. The payload is only
+ * 4-byte aligned, hence the copy.
+ */
+static int copy_struct(const struct nlattr *a, void *dst, size_t size,
+		       size_t min, const char *what)
+{
+	size_t len = mnl_attr_get_payload_len(a);
+
+	if (len < min)
+		return fail(EXIT_FAIL,
+			    "malformed entry from the kernel: %s has %zu bytes, not %zu",
+			    what, len, min);
+	memset(dst, 0, size);
+	memcpy(dst, mnl_attr_get_payload(a), len < size ? len : size);
+	return 0;
+}
+
+#define PRESENT(attr) (1ULL << TWCTL_ENTRY_A_##attr)
+
+static int parse_info(const struct nlattr *a, struct tw_entry *e)
+{
+	struct twctl_entry_info in;
+
+	if (copy_struct(a, &in, sizeof(in), 64, "the entry"))
+		return -1;
+	if (in.family != AF_INET && in.family != AF_INET6)
+		return fail(EXIT_FAIL,
+			    "malformed entry from the kernel: no or unknown address family");
+	e->present |= PRESENT(FAMILY) | PRESENT(STATE) | PRESENT(LADDR) |
+		      PRESENT(LPORT) | PRESENT(RADDR) | PRESENT(RPORT) |
+		      PRESENT(COOKIE) | PRESENT(REMAINING_MS) |
+		      PRESENT(AGE_MS) | PRESENT(AGE_SOURCE) |
+		      PRESENT(TIMESTAMPS) | PRESENT(BOUND_IF) |
+		      PRESENT(RECYCLE_ELIGIBLE) | PRESENT(REUSE_ELIGIBLE) |
+		      PRESENT(NETNS);
+	e->family = in.family;
+	e->state = in.state;
+	e->timestamps = !!(in.flags & TWCTL_ENTRY_F_TIMESTAMPS);
+	e->recycle_eligible = !!(in.flags & TWCTL_ENTRY_F_RECYCLE_ELIGIBLE);
+	e->reuse_eligible = !!(in.flags & TWCTL_ENTRY_F_REUSE_ELIGIBLE);
+	e->age_source = in.age_source;
+	e->lport = in.lport;
+	e->rport = in.rport;
+	memcpy(e->laddr, in.laddr, 16);
+	memcpy(e->raddr, in.raddr, 16);
+	e->cookie = in.cookie;
+	e->remaining_ms = in.remaining_ms;
+	e->age_ms = in.age_ms;
+	e->netns = in.netns_ino;
+	e->bound_if = in.bound_if;
+	return 0;
+}
+
+static int parse_judgement(const struct nlattr *a, struct tw_entry *e)
+{
+	struct twctl_entry_judgement j;
+
+	if (copy_struct(a, &j, sizeof(j), 16, "the judgement"))
+		return -1;
+	e->present |= PRESENT(RTO_MS) | PRESENT(SRTT_US) |
+		      PRESENT(RECYCLE_AFTER_MS) | PRESENT(RTO_SOURCE) |
+		      PRESENT(RECYCLE_REASON) | PRESENT(REUSE_REASON);
+	e->rto_ms = j.rto_ms;
+	e->srtt_us = j.srtt_us;
+	e->recycle_after_ms = j.recycle_after_ms;
+	e->rto_source = j.rto_source;
+	e->recycle_reason = j.recycle_reason;
+	e->reuse_reason = j.reuse_reason;
+	return 0;
+}
+
+static int parse_secrets(const struct nlattr *a, struct tw_entry *e)
+{
+	struct twctl_entry_secrets sc;
+
+	if (copy_struct(a, &sc, sizeof(sc), 24, "the secrets"))
+		return -1;
+	e->present |= PRESENT(SND_NXT) | PRESENT(RCV_NXT) | PRESENT(TS_RECENT) |
+		      PRESENT(TS_RECENT_AGE_MS) | PRESENT(MARK);
+	e->snd_nxt = sc.snd_nxt;
+	e->rcv_nxt = sc.rcv_nxt;
+	e->ts_recent = sc.ts_recent;
+	e->ts_recent_age_ms = sc.ts_recent_age_ms;
+	e->mark = sc.mark;
+	return 0;
+}
+
+/*
+ * The module's compact entry (TWCTL_A_ENTRY_INFO and the extras asked
+ * for), or the TWCTL_A_ENTRY nest of per-field attributes that modules
+ * of the uapi header's first version send.
+ */
 int entry_parse_msg(const struct nlmsghdr *nlh, struct tw_entry *e)
 {
 	const struct nlattr *a;
+	bool info = false;
 
+	e->present = 0;
 	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
-		if (mnl_attr_get_type(a) == TWCTL_A_ENTRY)
+		switch (mnl_attr_get_type(a)) {
+		case TWCTL_A_ENTRY_INFO:
+			if (parse_info(a, e))
+				return -1;
+			info = true;
+			break;
+		case TWCTL_A_ENTRY_JUDGEMENT:
+			if (parse_judgement(a, e))
+				return -1;
+			break;
+		case TWCTL_A_ENTRY_SECRETS:
+			if (parse_secrets(a, e))
+				return -1;
+			break;
+		case TWCTL_A_ENTRY:
 			return entry_parse_nest(a, e);
+		}
 	}
-	return fail(EXIT_FAIL, "malformed reply from the kernel: no entry in it");
+	if (!info)
+		return fail(EXIT_FAIL, "malformed reply from the kernel: no entry in it");
+	return 0;
 }
 
 /* --- rendering -------------------------------------------------------- */
@@ -152,6 +267,7 @@ struct entry_col {
 };
 
 static const struct entry_col entry_cols[] = {
+	{ "Netns", 16, false, false },	/* --all-netns only */
 	{ "State", 10, false, false },
 	{ "Local Address:Port", 23, false, false },
 	{ "Peer Address:Port", 23, false, false },
@@ -164,6 +280,8 @@ static const struct entry_col entry_cols[] = {
 };
 
 #define NCOLS (sizeof(entry_cols) / sizeof(entry_cols[0]))
+enum { COL_NETNS, COL_STATE, COL_LOCAL, COL_PEER, COL_LEFT, COL_AGE, COL_RTO,
+       COL_RECYCLE, COL_REUSE, COL_COOKIE };
 #define COLUMN_GAP 2
 /* The longest row: every cell at its longest, and the gaps. */
 #define ROW_MAX 512
@@ -192,12 +310,12 @@ static char *put_cell(char *p, unsigned int col, bool first, const char *s,
 	return p;
 }
 
-void entry_table_header(FILE *f, bool extended)
+void entry_table_header(FILE *f, bool extended, bool netns)
 {
 	char row[ROW_MAX], *p = row;
 	unsigned int i;
 
-	for (i = 0; i < NCOLS; i++)
+	for (i = netns ? 0 : 1; i < NCOLS; i++)
 		if (extended || !entry_cols[i].extended)
 			p = put_cell(p, i, p == row, entry_cols[i].header,
 				     strlen(entry_cols[i].header));
@@ -241,36 +359,40 @@ static char *duration(char *p, bool has, bool approximate, uint32_t ms)
 
 #define HAS(attr) ENTRY_HAS(e, TWCTL_ENTRY_A_##attr)
 
-void entry_table_row(FILE *f, const struct tw_entry *e, bool extended)
+void entry_table_row(FILE *f, const struct tw_entry *e, bool extended,
+		     const char *netns)
 {
-	char row[ROW_MAX], cell[ADDRPORT_STRLEN + 8], *p = row, *c;
+	char row[ROW_MAX + NETNS_NAME_LEN], cell[ADDRPORT_STRLEN + 8];
 	const char *sname = state_ss_name(e->state);
+	char *p = row, *c;
 
+	if (netns)
+		p = put_cell(p, COL_NETNS, true, netns, strlen(netns));
 	c = sname ? stpcpy(cell, sname) : fmt_u32(cell, e->state);
-	p = put_cell(p, 0, true, cell, c - cell);
+	p = put_cell(p, COL_STATE, p == row, cell, c - cell);
 	c = fmt_addr_port(cell, e->family, e->laddr, e->lport);
-	p = put_cell(p, 1, false, cell, c - cell);
+	p = put_cell(p, COL_LOCAL, false, cell, c - cell);
 	c = fmt_addr_port(cell, e->family, e->raddr, e->rport);
-	p = put_cell(p, 2, false, cell, c - cell);
+	p = put_cell(p, COL_PEER, false, cell, c - cell);
 	c = duration(cell, HAS(REMAINING_MS), false, e->remaining_ms);
-	p = put_cell(p, 3, false, cell, c - cell);
+	p = put_cell(p, COL_LEFT, false, cell, c - cell);
 	if (extended) {
 		c = duration(cell, HAS(AGE_MS), HAS(AGE_SOURCE) &&
 			     e->age_source == TWCTL_AGE_SOURCE_TIMER, e->age_ms);
-		p = put_cell(p, 4, false, cell, c - cell);
+		p = put_cell(p, COL_AGE, false, cell, c - cell);
 		c = duration(cell, HAS(RTO_MS), HAS(RTO_SOURCE) &&
 			     e->rto_source == TWCTL_RTO_SOURCE_ASSUMED,
 			     e->rto_ms);
-		p = put_cell(p, 5, false, cell, c - cell);
+		p = put_cell(p, COL_RTO, false, cell, c - cell);
 		c = verdict(cell, HAS(RECYCLE_ELIGIBLE), e->recycle_eligible,
 			    HAS(RECYCLE_REASON),
 			    recycle_reason_name(e->recycle_reason),
 			    e->recycle_reason);
-		p = put_cell(p, 6, false, cell, c - cell);
+		p = put_cell(p, COL_RECYCLE, false, cell, c - cell);
 		c = verdict(cell, HAS(REUSE_ELIGIBLE), e->reuse_eligible,
 			    HAS(REUSE_REASON),
 			    reuse_reason_name(e->reuse_reason), e->reuse_reason);
-		p = put_cell(p, 7, false, cell, c - cell);
+		p = put_cell(p, COL_REUSE, false, cell, c - cell);
 	}
 	if (HAS(COOKIE)) {
 		c = stpcpy(cell, "sk:");
@@ -278,7 +400,7 @@ void entry_table_row(FILE *f, const struct tw_entry *e, bool extended)
 	} else {
 		c = stpcpy(cell, "-");
 	}
-	p = put_cell(p, 8, false, cell, c - cell);
+	p = put_cell(p, COL_COOKIE, false, cell, c - cell);
 	*p++ = '\n';
 	fwrite_unlocked(row, 1, p - row, f);
 }
@@ -293,11 +415,13 @@ static void json_enum(struct json *j, const char *key, const char *name,
 		json_u64(j, key, raw);
 }
 
-void entry_json(struct json *j, const struct tw_entry *e)
+void entry_json(struct json *j, const struct tw_entry *e, const char *netns)
 {
 	char a[ADDR_STRLEN];
 
 	json_open_object(j, NULL);
+	if (netns)
+		json_string(j, "netns", netns);
 	json_string(j, "family", family_name(e->family));
 	if (HAS(LADDR)) {
 		*fmt_addr(a, e->family, e->laddr) = '\0';
@@ -356,8 +480,6 @@ void entry_json(struct json *j, const struct tw_entry *e)
 	if (HAS(REUSE_REASON))
 		json_enum(j, "reuse_reason", reuse_reason_name(e->reuse_reason),
 			  e->reuse_reason);
-	if (HAS(NETNS))
-		json_u64(j, "netns", e->netns);
 	json_close_object(j);
 }
 
@@ -402,12 +524,12 @@ static char *script_addr(char *p, bool has, unsigned int family,
  *  13 cookie  14 timestamps  15 ts_recent  16 ts_recent_age_ms
  *  17 snd_nxt  18 rcv_nxt  19 bound_if  20 mark  21 recycle_after_ms
  *  22 recycle_eligible  23 recycle_reason  24 reuse_eligible
- *  25 reuse_reason
+ *  25 reuse_reason  26 netns (with --all-netns only)
  */
-void entry_script(FILE *f, const struct tw_entry *e)
+void entry_script(FILE *f, const struct tw_entry *e, const char *netns)
 {
-	/* 25 fields of at most an address or a u64 each */
-	char line[25 * (ADDR_STRLEN + 1) + 2], *p = line;
+	/* 25 fields of at most an address or a u64 each, and the netns */
+	char line[25 * (ADDR_STRLEN + 1) + NETNS_NAME_LEN + 2], *p = line;
 	const char *fam = family_name(e->family);
 
 	p = stpcpy(p, fam ? fam : "?");
@@ -444,6 +566,10 @@ void entry_script(FILE *f, const struct tw_entry *e)
 	p = script_u32(p, HAS(REUSE_ELIGIBLE), e->reuse_eligible);
 	p = script_name(p, HAS(REUSE_REASON),
 			reuse_reason_name(e->reuse_reason), e->reuse_reason);
+	if (netns) {
+		*p++ = '\t';
+		p = stpcpy(p, netns);
+	}
 	*p++ = '\n';
 	fwrite_unlocked(line, 1, p - line, f);
 }

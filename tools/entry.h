@@ -32,20 +32,25 @@ struct tw_entry {
 
 #define ENTRY_HAS(e, attr) (((e)->present >> (attr)) & 1U)
 
-/* Decode a message holding a TWCTL_A_ENTRY nest; -1 (recorded) if bad. */
+/*
+ * Decode an entry message (TWCTL_A_ENTRY_INFO and extras, or an older
+ * module's TWCTL_A_ENTRY nest); -1 (recorded) if bad.
+ */
 int entry_parse_msg(const struct nlmsghdr *nlh, struct tw_entry *e);
 int entry_parse_nest(const struct nlattr *nest, struct tw_entry *e);
 
 /*
  * The table: a header and one row per entry, at fixed column widths so
  * that rows stream. extended adds the columns that need the module's
- * extras (age, RTO and the two verdicts).
+ * extras (age, RTO and the two verdicts); netns (the entry's netns name,
+ * --all-netns only, else NULL) a first column, JSON key or last -s field.
  */
-void entry_table_header(FILE *f, bool extended);
-void entry_table_row(FILE *f, const struct tw_entry *e, bool extended);
-void entry_json(struct json *j, const struct tw_entry *e);
+void entry_table_header(FILE *f, bool extended, bool netns);
+void entry_table_row(FILE *f, const struct tw_entry *e, bool extended,
+		     const char *netns);
+void entry_json(struct json *j, const struct tw_entry *e, const char *netns);
 /* One line of the documented, never-changing -s field order. */
-void entry_script(FILE *f, const struct tw_entry *e);
+void entry_script(FILE *f, const struct tw_entry *e, const char *netns);
 
 enum sort_key {
 	SORT_NONE,

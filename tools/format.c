@@ -207,6 +207,7 @@ const char *age_source_name(unsigned int v)
 	static const char *const names[] = {
 		[TWCTL_AGE_SOURCE_TIMER] = "timer",
 		[TWCTL_AGE_SOURCE_CAPTURED] = "captured",
+		[TWCTL_AGE_SOURCE_ENTRY_STAMP] = "entry_stamp",
 	};
 	return NAME(names, v);
 }

@@ -22,7 +22,7 @@
 const struct command commands[] = {
 	{
 		"list", cmd_list,
-		"[FILTER...] [--sort KEY [--reverse]] [--limit N] [-e] [--count]",
+		"[FILTER...] [--sort KEY [--reverse]] [--limit N] [-e] [--count] [--all-netns]",
 		"show TIME_WAIT entries with their age, RTO and verdicts",
 		FILTER_HELP
 		"\nOptions:\n"
@@ -31,17 +31,21 @@ const struct command commands[] = {
 		"  --limit N                show at most N entries\n"
 		"  -e, --extended           add age, RTO and the verdicts to the table\n"
 		"  --count                  print only the number of entries\n"
+		"  --all-netns              every network namespace, with a netns column\n"
+		"                           (CAP_NET_ADMIN in the initial user namespace)\n"
 		OUTPUT_HELP
 	},
 	{
 		"summary", cmd_summary,
-		"[--by lport|rport|raddr|dest] [--top N] [FILTER...]",
+		"[--by lport|rport|raddr|dest|netns] [--top N] [--all-netns] [FILTER...]",
 		"count entries per port, peer or destination (in the kernel)",
 		"\nOptions:\n"
-		"  --by KEY                 group by lport, rport, raddr or dest\n"
+		"  --by KEY                 group by lport, rport, raddr, dest or netns\n"
 		"                           (dest = peer address and port, the default,\n"
 		"                           with the share of the ephemeral port range)\n"
 		"  --top N                  show only the N largest groups\n"
+		"  --all-netns              every network namespace\n"
+		"                           (CAP_NET_ADMIN in the initial user namespace)\n"
 		FILTER_HELP
 		OUTPUT_HELP
 	},

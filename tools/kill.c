@@ -88,6 +88,10 @@ struct nlmsghdr *kill_request(struct nl *nl, const struct kill_opts *o)
 	req = nl_request(nl, o->dry_run ? TWCTL_CMD_GET_ENTRIES : TWCTL_CMD_KILL,
 			 0);
 	kill_put_request(req, o);
+	if (o->dry_run)
+		entry_put_request(req, entry_ext_wanted(output_format(),
+							o->extended, false),
+				  false);
 	return req;
 }
 

@@ -17,12 +17,14 @@
 #include "commands.h"
 #include "error.h"
 #include "netlink.h"
+#include "netns_names.h"
 
 enum {
 	OPT_SORT = OPT_FILTER_LAST,
 	OPT_REVERSE,
 	OPT_LIMIT,
 	OPT_COUNT,
+	OPT_ALL_NETNS,
 };
 
 int list_parse(int argc, char **argv, struct list_opts *o)
@@ -35,6 +37,7 @@ int list_parse(int argc, char **argv, struct list_opts *o)
 		{ "limit", required_argument, NULL, OPT_LIMIT },
 		{ "extended", no_argument, NULL, 'e' },
 		{ "count", no_argument, NULL, OPT_COUNT },
+		{ "all-netns", no_argument, NULL, OPT_ALL_NETNS },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c, r;
@@ -69,6 +72,9 @@ int list_parse(int argc, char **argv, struct list_opts *o)
 		case OPT_COUNT:
 			o->count = true;
 			break;
+		case OPT_ALL_NETNS:
+			o->all_netns = true;
+			break;
 		}
 	}
 	if (common_or_filter_check("list", &o->filter, argc, argv, o->help))
@@ -77,6 +83,8 @@ int list_parse(int argc, char **argv, struct list_opts *o)
 		return 0;
 	if (o->reverse && o->sort == SORT_NONE)
 		return fail(EXIT_USAGE, "--reverse needs --sort");
+	if (o->all_netns && g_opts.netns)
+		return fail(EXIT_USAGE, "--all-netns and -N cannot be combined");
 	return 0;
 }
 
@@ -101,7 +109,7 @@ static void entry_out_start(struct entry_out *o)
 	if (o->count_only)
 		return;
 	if (o->fmt == OUTPUT_TABLE && o->header)
-		entry_table_header(o->f, o->extended);
+		entry_table_header(o->f, o->extended, o->all_netns);
 	else if (o->fmt == OUTPUT_JSON)
 		json_open_array(&o->json, NULL);
 }
@@ -112,6 +120,19 @@ void entry_out_begin(struct entry_out *o)
 		entry_out_start(o);
 }
 
+/* Entries come table by table: one lookup per run of a netns. */
+static const char *entry_netns(struct entry_out *o, const struct tw_entry *e)
+{
+	if (!o->all_netns)
+		return NULL;
+	if (!o->netns_known || o->netns_ino != e->netns) {
+		netns_name(e->netns, o->netns_name);
+		o->netns_ino = e->netns;
+		o->netns_known = true;
+	}
+	return o->netns_name;
+}
+
 static void entry_out_write(struct entry_out *o, const struct tw_entry *e)
 {
 	o->count++;
@@ -119,13 +140,13 @@ static void entry_out_write(struct entry_out *o, const struct tw_entry *e)
 		return;
 	switch (o->fmt) {
 	case OUTPUT_TABLE:
-		entry_table_row(o->f, e, o->extended);
+		entry_table_row(o->f, e, o->extended, entry_netns(o, e));
 		break;
 	case OUTPUT_JSON:
-		entry_json(&o->json, e);
+		entry_json(&o->json, e, entry_netns(o, e));
 		break;
 	case OUTPUT_SCRIPT:
-		entry_script(o->f, e);
+		entry_script(o->f, e, entry_netns(o, e));
 		break;
 	}
 	/* The first entry goes out at once; the rest in big writes. */
@@ -183,12 +204,34 @@ void entry_out_free(struct entry_out *o)
 
 /* --- the command ------------------------------------------------------ */
 
+uint32_t entry_ext_wanted(enum output_format fmt, bool extended,
+			  bool count_only)
+{
+	if (count_only)
+		return 0;
+	if (fmt == OUTPUT_TABLE)
+		return extended ? TWCTL_ENTRY_EXT_JUDGEMENT : 0;
+	/* Every field; secrets are left out for those who may not see them. */
+	return TWCTL_ENTRY_EXT_ALL;
+}
+
+void entry_put_request(struct nlmsghdr *req, uint32_t ext, bool all_netns)
+{
+	if (ext)
+		mnl_attr_put_u32(req, TWCTL_A_ENTRY_EXT, ext);
+	if (all_netns)
+		mnl_attr_put(req, TWCTL_A_ALL_NETNS, 0, NULL);
+}
+
 void list_put_request(struct nlmsghdr *req, const struct list_opts *o)
 {
 	filter_put(req, &o->filter);
 	/* With --sort the kernel's first N are not the N we want. */
-	if (o->limit && o->sort == SORT_NONE)
+	if (o->limit && (o->sort == SORT_NONE || o->count))
 		mnl_attr_put_u32(req, TWCTL_A_LIMIT, o->limit);
+	entry_put_request(req, entry_ext_wanted(output_format(), o->extended,
+						o->count),
+			  o->all_netns);
 }
 
 int cmd_list(int argc, char **argv)
@@ -211,6 +254,7 @@ int cmd_list(int argc, char **argv)
 		       o.sort != SORT_NONE && !o.count);
 	out.extended = o.extended;
 	out.count_only = o.count;
+	out.all_netns = o.all_netns;
 
 	req = nl_request(&nl, TWCTL_CMD_GET_ENTRIES, 0);
 	list_put_request(req, &o);

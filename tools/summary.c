@@ -17,10 +17,12 @@
 #include "error.h"
 #include "format.h"
 #include "netlink.h"
+#include "netns_names.h"
 
 enum {
 	OPT_BY = OPT_FILTER_LAST,
 	OPT_TOP,
+	OPT_ALL_NETNS,
 };
 
 static const char *const group_by_names[] = {
@@ -28,6 +30,7 @@ static const char *const group_by_names[] = {
 	[TWCTL_GROUP_BY_RPORT] = "rport",
 	[TWCTL_GROUP_BY_RADDR] = "raddr",
 	[TWCTL_GROUP_BY_DEST] = "dest",
+	[TWCTL_GROUP_BY_NETNS] = "netns",
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -48,7 +51,7 @@ int group_by_parse(const char *s, uint8_t *by)
 		}
 	}
 	return fail(EXIT_USAGE,
-		    "--by: '%s' is not a grouping (lport, rport, raddr, dest)",
+		    "--by: '%s' is not a grouping (lport, rport, raddr, dest, netns)",
 		    s);
 }
 
@@ -59,6 +62,7 @@ int summary_parse(int argc, char **argv, struct summary_opts *o)
 		FILTER_LONGOPTS,
 		{ "by", required_argument, NULL, OPT_BY },
 		{ "top", required_argument, NULL, OPT_TOP },
+		{ "all-netns", no_argument, NULL, OPT_ALL_NETNS },
 		{ NULL, 0, NULL, 0 }
 	};
 	int c, r;
@@ -85,6 +89,9 @@ int summary_parse(int argc, char **argv, struct summary_opts *o)
 					&o->top))
 				return -1;
 			break;
+		case OPT_ALL_NETNS:
+			o->all_netns = true;
+			break;
 		}
 	}
 	if (common_or_filter_check("summary", &o->filter, argc, argv, o->help))
@@ -107,6 +114,7 @@ static const int group_attr_len[TWCTL_GROUP_A_MAX + 1] = {
 	[TWCTL_GROUP_A_RECYCLE_ELIGIBLE] = 4,
 	[TWCTL_GROUP_A_EPHEMERAL] = 4,
 	[TWCTL_GROUP_A_EPHEMERAL_RANGE] = 4,
+	[TWCTL_GROUP_A_NETNS] = 4,
 };
 
 struct group_ctx {
@@ -150,6 +158,7 @@ static int group_attr_cb(const struct nlattr *a, void *data)
 	case TWCTL_GROUP_A_EPHEMERAL:	g->ephemeral = mnl_attr_get_u32(a); break;
 	case TWCTL_GROUP_A_EPHEMERAL_RANGE:
 		g->ephemeral_range = mnl_attr_get_u32(a); break;
+	case TWCTL_GROUP_A_NETNS:	g->netns = mnl_attr_get_u32(a); break;
 	}
 	return MNL_CB_OK;
 }
@@ -194,6 +203,9 @@ static const struct column rport_columns[] = {
 static const struct column raddr_columns[] = {
 	{ "Peer Address", false }, GROUP_STAT_COLUMNS,
 };
+static const struct column netns_columns[] = {
+	{ "Netns", false }, GROUP_STAT_COLUMNS,
+};
 static const struct column dest_columns[] = {
 	{ "Peer Address:Port", false }, GROUP_STAT_COLUMNS,
 	{ "Ephemeral ports used", true },
@@ -231,6 +243,7 @@ static void group_table_add(struct group_out *o, const struct tw_group *g)
 {
 	char key[ADDRPORT_STRLEN], count[16], age[DURATION_STRLEN];
 	char rem[DURATION_STRLEN], elig[16], eph[64], pct[16];
+	char netns[NETNS_NAME_LEN];
 	const char *cells[6];
 
 	/* u32_or_dash() returns "-" without touching key: use its result. */
@@ -247,6 +260,10 @@ static void group_table_add(struct group_out *o, const struct tw_group *g)
 		break;
 	case TWCTL_GROUP_BY_RADDR:
 		cells[0] = format_addr(key, sizeof(key), g->family, g->raddr);
+		break;
+	case TWCTL_GROUP_BY_NETNS:
+		cells[0] = GROUP_HAS(g, TWCTL_GROUP_A_NETNS) ?
+			   netns_name(g->netns, netns) : "-";
 		break;
 	default:
 		cells[0] = format_addr_port(key, sizeof(key), g->family,
@@ -276,10 +293,12 @@ static void group_table_add(struct group_out *o, const struct tw_group *g)
 
 static void group_json(struct json *j, uint8_t by, const struct tw_group *g)
 {
-	char a[ADDR_STRLEN], pct[16];
+	char a[ADDR_STRLEN], pct[16], netns[NETNS_NAME_LEN];
 
 	json_open_object(j, NULL);
 	(void)by;	/* the kernel sends exactly the key attributes */
+	if (GROUP_HAS(g, TWCTL_GROUP_A_NETNS))
+		json_string(j, "netns", netns_name(g->netns, netns));
 	if (GROUP_HAS(g, TWCTL_GROUP_A_LPORT))
 		json_u64(j, "lport", g->lport);
 	if (GROUP_HAS(g, TWCTL_GROUP_A_RADDR)) {
@@ -324,7 +343,7 @@ static void script_u32(FILE *f, bool has, uint32_t v)
  */
 static void group_script(FILE *f, uint8_t by, const struct tw_group *g)
 {
-	char a[ADDR_STRLEN];
+	char a[NETNS_NAME_LEN];	/* an address or a netns name */
 
 	switch (by) {
 	case TWCTL_GROUP_BY_LPORT:
@@ -332,6 +351,10 @@ static void group_script(FILE *f, uint8_t by, const struct tw_group *g)
 		break;
 	case TWCTL_GROUP_BY_RPORT:
 		script_u32(f, GROUP_HAS(g, TWCTL_GROUP_A_RPORT), g->rport);
+		break;
+	case TWCTL_GROUP_BY_NETNS:
+		fputs(GROUP_HAS(g, TWCTL_GROUP_A_NETNS) ?
+		      netns_name(g->netns, a) : "-", f);
 		break;
 	default:
 		fprintf(f, "%s\t%s", family_name(g->family) ?: "-",
@@ -380,6 +403,8 @@ int group_out_init(struct group_out *o, enum output_format fmt,
 		cols = rport_columns; n = NCOLS(rport_columns); break;
 	case TWCTL_GROUP_BY_RADDR:
 		cols = raddr_columns; n = NCOLS(raddr_columns); break;
+	case TWCTL_GROUP_BY_NETNS:
+		cols = netns_columns; n = NCOLS(netns_columns); break;
 	default:
 		cols = dest_columns; n = NCOLS(dest_columns); break;
 	}
@@ -465,6 +490,8 @@ void summary_put_request(struct nlmsghdr *req, const struct summary_opts *o)
 	filter_put(req, &o->filter);
 	if (o->top)
 		mnl_attr_put_u32(req, TWCTL_A_LIMIT, o->top);
+	if (o->all_netns)
+		mnl_attr_put(req, TWCTL_A_ALL_NETNS, 0, NULL);
 }
 
 int cmd_summary(int argc, char **argv)
@@ -489,8 +516,9 @@ int cmd_summary(int argc, char **argv)
 	req = nl_request(&nl, TWCTL_CMD_GET_SUMMARY, 0);
 	summary_put_request(req, &o);
 
-	if (nl_dump(&nl, req, group_out_msg, group_out_reset, &out) ||
-	    group_out_print(&out, stdout))
+	if (nl_dump(&nl, req, group_out_msg, group_out_reset, &out))
+		goto out;
+	if (group_out_print(&out, stdout))
 		goto out;
 	if (summary_truncated)
 		fprintf(stderr, "twctl: warning: more than %u groups; entries of the others are not counted\n",

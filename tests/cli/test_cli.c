@@ -23,7 +23,7 @@
 struct result {
 	int code;		/* exit status, or 128 + signal, or -1 */
 	bool timed_out;		/* killed by spawn() after its deadline */
-	char out[262144];
+	char out[1048576];
 	char err[16384];
 };
 
@@ -232,7 +232,7 @@ static void test_bad_arguments(void)
 	usage_error("cli: --sort bad", ARGV("list", "--sort", "size"),
 		    "--sort: 'size' is not a sort key (remaining, age, lport, rport, local, remote, cookie, state)");
 	usage_error("cli: --by bad", ARGV("summary", "--by", "host"),
-		    "--by: 'host' is not a grouping (lport, rport, raddr, dest)");
+		    "--by: 'host' is not a grouping (lport, rport, raddr, dest, netns)");
 	usage_error("cli: missing value", ARGV("list", "--raddr"),
 		    "--raddr needs a value");
 	usage_error("cli: -N missing value", ARGV("-N"), "-N needs a value");
@@ -711,6 +711,204 @@ static void test_dump_intr(void)
 		"exit %d, stdout \"%.200s\", stderr \"%s\"", r.code, r.out, r.err);
 }
 
+/* run_fake() with the netlink log: what the tool asked for, in sent. */
+static void run_logged(struct result *r, int entries, char **args,
+		       char *sent, size_t len)
+{
+	char log[] = "/tmp/twctl-test-nl.XXXXXX";
+	FILE *f;
+	int fd = mkstemp(log);
+
+	sent[0] = '\0';
+	if (fd < 0) {
+		r->code = -1;
+		return;
+	}
+	close(fd);
+	setenv("TWCTL_FAKE_NL_LOG", log, 1);
+	run_fake(r, "ok", entries, 0, args);
+	unsetenv("TWCTL_FAKE_NL_LOG");
+	f = fopen(log, "r");
+	if (f) {
+		snprintf(sent, len, "%s", t_slurp(f));
+		fclose(f);
+	}
+	unlink(log);
+}
+
+/* JSON text without the whitespace outside strings. */
+static void json_squeeze(char *dst, size_t cap, const char *src)
+{
+	bool in_str = false, esc = false;
+	size_t n = 0;
+
+	for (; *src && n + 1 < cap; src++) {
+		if (in_str) {
+			dst[n++] = *src;
+			if (esc)
+				esc = false;
+			else if (*src == '\\')
+				esc = true;
+			else if (*src == '"')
+				in_str = false;
+			continue;
+		}
+		if (*src == ' ' || *src == '\n')
+			continue;
+		if (*src == '"')
+			in_str = true;
+		dst[n++] = *src;
+	}
+	dst[n] = '\0';
+}
+
+/*
+ * The conventions of ip and ss (-p, -H, -n, --count, options before or
+ * after the command), and which extras each output asks the kernel for:
+ * the default table none, so that it costs the module no lookups.
+ */
+static void test_conventions(void)
+{
+	static char before[1048576], squeezed[1048576];
+	const struct {
+		const char *name;
+		char **a, **b;
+	} same[] = {
+		{ "-j list = list -j", ARGV("-j", "list"), ARGV("list", "-j") },
+		{ "-j -p list = list -p -j", ARGV("-j", "-p", "list"),
+		  ARGV("list", "-p", "-j") },
+		{ "-H list = list -H", ARGV("-H", "list"), ARGV("list", "-H") },
+		{ "-s list = list -s", ARGV("-s", "list"), ARGV("list", "-s") },
+		{ "-n list = list -n = list", ARGV("-n", "list"), ARGV("list", "-n") },
+		{ "-j summary = summary --json", ARGV("-j", "summary"),
+		  ARGV("summary", "--json") },
+		{ "--no-header summary = summary -H", ARGV("--no-header", "summary"),
+		  ARGV("summary", "-H") },
+	};
+	const struct {
+		const char *name, *ext;
+		char **args;
+	} asks[] = {
+		{ "table asks for no extras", "ext 0 all-netns 0", ARGV("list") },
+		{ "-e asks for the judgement", "ext 1 all-netns 0", ARGV("list", "-e") },
+		{ "-j asks for every extra", "ext 3 all-netns 0", ARGV("-j", "list") },
+		{ "-s asks for every extra", "ext 3 all-netns 0", ARGV("-s", "list") },
+		{ "--count asks for no extras", "ext 0 all-netns 0",
+		  ARGV("-j", "list", "--count") },
+		{ "kill --dry-run table asks for none", "ext 0 all-netns 0",
+		  ARGV("kill", "--all", "--dry-run") },
+		{ "--all-netns is sent", "ext 0 all-netns 1",
+		  ARGV("list", "--all-netns") },
+	};
+	const struct {
+		const char *name;
+		char **args;
+	} bad[] = {
+		{ "list --count=3", ARGV("list", "--count=3") },
+		{ "list --all-net", ARGV("list", "--all-net") },
+		{ "summary --by netsn", ARGV("summary", "--by", "netsn") },
+		{ "-N x list --all-netns", ARGV("-N", "x", "list", "--all-netns") },
+		{ "list -P", ARGV("list", "-P") },
+		{ "list --pretty=yes", ARGV("list", "--pretty=yes") },
+	};
+	static char plain[1048576];
+	char sent[4096], name[160];
+	struct result r;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(same) / sizeof(same[0]); i++) {
+		run_fake(&r, "ok", 20, 0, same[i].a);
+		snprintf(before, sizeof(before), "%s", r.out);
+		t_check(r.code == 0 && strlen(before) > 100, same[i].name,
+			"first form: exit %d, stderr \"%s\"", r.code, r.err);
+		run_fake(&r, "ok", 20, 0, same[i].b);
+		snprintf(name, sizeof(name), "cli: %s (same output)", same[i].name);
+		t_check(r.code == 0 && !strcmp(before, r.out), name,
+			"exit %d, \"%.100s\" vs \"%.100s\"", r.code, before, r.out);
+	}
+	run_fake(&r, "ok", 20, 0, ARGV("list"));
+	snprintf(plain, sizeof(plain), "%s", r.out);
+	run_fake(&r, "ok", 20, 0, ARGV("list", "-n"));
+	t_check(r.code == 0 && !strcmp(plain, r.out),
+		"cli: -n changes nothing (output is numeric)", "\"%.100s\"", r.out);
+
+	/* -H: the same rows without the header line. */
+	run_fake(&r, "ok", 20, 0, ARGV("list", "-H"));
+	t_check(r.code == 0 && !strncmp(plain, "State ", 6) &&
+		!strcmp(r.out, strchr(plain, '\n') + 1),
+		"cli: -H prints the rows without the header",
+		"exit %d, \"%.100s\"", r.code, r.out);
+	run_fake(&r, "ok", 20, 0, ARGV("summary", "-H"));
+	t_check(r.code == 0 && !strstr(r.out, "Count") &&
+		count(r.out, "10.0.0.1:") == 20,
+		"cli: summary -H prints its groups without the header",
+		"exit %d, \"%.100s\"", r.code, r.out);
+
+	/* -p: indented, and the same document as compact JSON. */
+	run_fake(&r, "ok", 20, 0, ARGV("-j", "list"));
+	json_squeeze(before, sizeof(before), r.out);
+	run_fake(&r, "ok", 20, 0, ARGV("-j", "-p", "list"));
+	json_squeeze(squeezed, sizeof(squeezed), r.out);
+	t_check(r.code == 0 &&
+		!strncmp(r.out, "[\n    {\n        \"family\": \"inet\",\n",
+			 strlen("[\n    {\n        \"family\": \"inet\",\n")) &&
+		strchr(before, '{') && !strcmp(squeezed, before),
+		"cli: -p indents JSON, same document as without",
+		"exit %d, \"%.120s\"", r.code, r.out);
+	run_fake(&r, "ok", 3, 0, ARGV("-j", "-p", "kill", "--all", "--dry-run"));
+	t_check(r.code == 0 && strstr(r.out, "\n    \"entries\": [\n        {\n") &&
+		strstr(r.out, "\n    \"matched\": 3,\n    \"killed\": 0\n}\n"),
+		"cli: -p kill --dry-run: entries, then their number",
+		"exit %d, \"%s\"", r.code, r.out);
+
+	/* --count: one number, every format, the kernel's limit applied. */
+	run_fake(&r, "ok", 1234, 0, ARGV("list", "--count"));
+	t_check(r.code == 0 && !strcmp(r.out, "1234\n") && !r.err[0],
+		"cli: --count prints the number of entries",
+		"exit %d, stdout \"%.60s\"", r.code, r.out);
+	run_fake(&r, "ok", 7, 0, ARGV("-j", "list", "--count", "--sort", "age"));
+	t_check(r.code == 0 && !strcmp(r.out, "7\n"),
+		"cli: -j list --count --sort prints just the number",
+		"exit %d, stdout \"%.60s\"", r.code, r.out);
+
+	for (i = 0; i < sizeof(asks) / sizeof(asks[0]); i++) {
+		run_logged(&r, 4, asks[i].args, sent, sizeof(sent));
+		snprintf(name, sizeof(name), "cli: %s", asks[i].name);
+		t_check(r.code == 0 && strstr(sent, asks[i].ext), name,
+			"exit %d, sent \"%s\"", r.code, sent);
+	}
+
+	/*
+	 * --all-netns: the netns of each entry, first column and JSON key;
+	 * fake_nl.c's entry i (from 1) is in netns 4026531840 + i / 1000.
+	 */
+	run_fake(&r, "ok", 1001, 0, ARGV("list", "--all-netns"));
+	t_check(r.code == 0 && !strncmp(r.out, "Netns             State ", 24) &&
+		count(r.out, "\nnet:[4026531840]  TIME-WAIT ") == 999 &&
+		count(r.out, "\nnet:[4026531841]  TIME-WAIT ") == 2,
+		"cli: list --all-netns: a Netns column, net:[INODE] without a name",
+		"exit %d, \"%.200s\"", r.code, r.out);
+	run_fake(&r, "ok", 2, 0, ARGV("-j", "list", "--all-netns"));
+	t_check(r.code == 0 &&
+		!strncmp(r.out, "[{\"netns\":\"net:[4026531840]\",\"family\"", 37),
+		"cli: -j list --all-netns: a netns key", "exit %d, \"%.200s\"",
+		r.code, r.out);
+	run_fake(&r, "ok", 2, 0, ARGV("-s", "list", "--all-netns"));
+	t_check(r.code == 0 && count(r.out, "\tnet:[4026531840]\n") == 2,
+		"cli: -s list --all-netns: netns is field 26", "exit %d, \"%.200s\"",
+		r.code, r.out);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		run_fake(&r, "ok", 2, 0, bad[i].args);
+		snprintf(name, sizeof(name), "cli: %s: exit 2, one line, nothing out",
+			 bad[i].name);
+		t_check(r.code == 2 && !r.out[0] && lines(r.err) >= 1 &&
+			!strncmp(r.err, "twctl: ", 7), name,
+			"exit %d, stdout \"%.60s\", stderr \"%s\"", r.code, r.out,
+			r.err);
+	}
+}
+
 /*
  * asan/asan-checks: the tool's code under ASan and UBSan, with a uapi
  * header whose TWCTL_GROUP_BY_MAX is past the tool's name table. One
@@ -761,5 +959,6 @@ void test_cli(const char *twctl)
 	test_asan_checks();
 	test_interrupted_dump();
 	test_dump_intr();
+	test_conventions();
 	test_nothing_sent_fake();
 }

@@ -9,6 +9,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +20,7 @@
 #include "error.h"
 #include "harness.h"
 #include "netlink.h"
+#include "netns_names.h"
 
 #define FAKE_FAMILY	0x1d
 #define SEQ		42
@@ -921,8 +923,145 @@ static void test_info_and_family(void)
 	       nl.events_group == 9);
 }
 
+/* As the module sends an entry: its struct, then the extras, as given. */
+static void put_compact(struct fake *f, const struct twctl_entry_info *in,
+			size_t in_len, const struct twctl_entry_judgement *j,
+			const struct twctl_entry_secrets *sc)
+{
+	struct nlmsghdr *nlh = fake_genl(f, TWCTL_CMD_GET_ENTRIES, NLM_F_MULTI,
+					 SEQ);
+	char pad[128] = { 0 };
+
+	memcpy(pad, in, sizeof(*in));
+	mnl_attr_put(nlh, TWCTL_A_ENTRY_INFO, in_len, pad);
+	if (j)
+		mnl_attr_put(nlh, TWCTL_A_ENTRY_JUDGEMENT, sizeof(*j), j);
+	if (sc)
+		mnl_attr_put(nlh, TWCTL_A_ENTRY_SECRETS, sizeof(*sc), sc);
+	fake_end(f, nlh);
+}
+
+static void test_compact_entries(void)
+{
+	struct twctl_entry_info in = {
+		.family = AF_INET, .state = TWCTL_STATE_TIME_WAIT,
+		.flags = TWCTL_ENTRY_F_TIMESTAMPS | TWCTL_ENTRY_F_RECYCLE_ELIGIBLE,
+		.age_source = TWCTL_AGE_SOURCE_CAPTURED, .lport = 45678,
+		.rport = 80, .laddr = { 10, 0, 0, 1 }, .raddr = { 10, 0, 0, 2 },
+		.cookie = 0x1a2b, .remaining_ms = 59200, .age_ms = 800,
+		.netns_ino = 4026531840U, .bound_if = 3,
+	};
+	struct twctl_entry_judgement j = {
+		.rto_ms = 204, .srtt_us = 1500, .recycle_after_ms = 714,
+		.rto_source = TWCTL_RTO_SOURCE_CAPTURED,
+		.recycle_reason = TWCTL_RECYCLE_ELIGIBLE,
+		.reuse_reason = TWCTL_REUSE_NOT_LOOPBACK,
+	};
+	struct twctl_entry_secrets sc = {
+		.snd_nxt = 1000, .rcv_nxt = 2000, .ts_recent = 123456,
+		.ts_recent_age_ms = 1000, .mark = 7,
+	};
+	struct fake f = { .len = 0 };
+	const char *s;
+	int rc;
+
+	/* The default table needs the struct only. */
+	put_compact(&f, &in, sizeof(in), NULL, NULL);
+	fake_done(&f, 0);
+	s = dump_entries(&f, OUTPUT_TABLE, false, SORT_NONE, false, 0, &rc);
+	t_str("compact: table from the struct alone", s,
+	      "State       Local Address:Port       Peer Address:Port          Left  Cookie\n"
+	      "TIME-WAIT   10.0.0.1:45678           10.0.0.2:80               59.2s  sk:1a2b\n");
+	s = dump_entries(&f, OUTPUT_JSON, false, SORT_NONE, false, 0, &rc);
+	t_str("compact: JSON from the struct alone", s,
+	      "[{\"family\":\"inet\",\"local\":\"10.0.0.1\",\"lport\":45678,"
+	      "\"remote\":\"10.0.0.2\",\"rport\":80,\"state\":\"TIME_WAIT\","
+	      "\"remaining_ms\":59200,\"cookie\":6699,\"timestamps\":true,"
+	      "\"bound_if\":3,\"age_ms\":800,\"age_source\":\"captured\","
+	      "\"recycle_eligible\":true,\"reuse_eligible\":false}]");
+
+	/* With both extras: every key the nest format gave. */
+	f.len = 0;
+	put_compact(&f, &in, sizeof(in), &j, &sc);
+	fake_done(&f, 0);
+	s = dump_entries(&f, OUTPUT_SCRIPT, false, SORT_NONE, false, 0, &rc);
+	t_str("compact: script line with the extras", s,
+	      "inet\tTIME_WAIT\t10.0.0.1\t45678\t10.0.0.2\t80\t59200\t800\tcaptured\t204\tcaptured\t1500\t6699\t1\t123456\t1000\t1000\t2000\t3\t7\t714\t1\teligible\t0\tnot-loopback\n");
+	s = dump_entries_ext(&f, OUTPUT_TABLE, false, SORT_NONE, false, 0, true,
+			     &rc);
+	t_str("compact: table -e with the judgement", s,
+	      "State       Local Address:Port       Peer Address:Port          Left      Age      RTO  Recycle           Reuse             Cookie\n"
+	      "TIME-WAIT   10.0.0.1:45678           10.0.0.2:80               59.2s    800ms    204ms  yes               no:not-loopback   sk:1a2b\n");
+
+	/* A later module's longer struct: its known part is read. */
+	f.len = 0;
+	put_compact(&f, &in, sizeof(in) + 8, NULL, NULL);
+	fake_done(&f, 0);
+	s = dump_entries(&f, OUTPUT_SCRIPT, false, SORT_NONE, false, 0, &rc);
+	t_check(rc == 1 && !strncmp(s, "inet\tTIME_WAIT\t10.0.0.1\t45678\t", 30),
+		"compact: a longer struct (appended fields) is read",
+		"rc %d, \"%s\"", rc, s);
+
+	/* A struct shorter than the first version's is malformed. */
+	f.len = 0;
+	put_compact(&f, &in, 60, NULL, NULL);
+	fake_done(&f, 0);
+	err_clear();
+	dump_entries(&f, OUTPUT_JSON, false, SORT_NONE, false, 0, &rc);
+	t_check(rc == -1 && !strcmp(err_msg(),
+		"malformed entry from the kernel: the entry has 60 bytes, not 64"),
+		"compact: a short struct is refused", "rc %d, \"%s\"", rc,
+		err_msg());
+	f.len = 0;
+	in.family = 7;
+	put_compact(&f, &in, sizeof(in), NULL, NULL);
+	fake_done(&f, 0);
+	err_clear();
+	dump_entries(&f, OUTPUT_JSON, false, SORT_NONE, false, 0, &rc);
+	t_check(rc == -1 && strstr(err_msg(), "unknown address family"),
+		"compact: an unknown family is refused", "rc %d, \"%s\"", rc,
+		err_msg());
+}
+
+/* /run/netns/NAME's inode is the netns's: a file stands in for it. */
+static void test_netns_names(void)
+{
+	char dir[] = "/tmp/twctl-netns.XXXXXX", path[128], buf[NETNS_NAME_LEN];
+	struct stat st;
+	FILE *f;
+
+	if (!mkdtemp(dir)) {
+		t_check(false, "netns names: temporary directory", "%s",
+			strerror(errno));
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/blue", dir);
+	f = fopen(path, "w");
+	if (f)
+		fclose(f);
+	if (!f || stat(path, &st)) {
+		t_check(false, "netns names: a stand-in file", "%s",
+			strerror(errno));
+		rmdir(dir);
+		return;
+	}
+	netns_names_reset(dir);
+	t_str("netns names: a name under the directory",
+	      netns_name(st.st_ino, buf), "blue");
+	t_str("netns names: another inode as net:[INODE]",
+	      netns_name((uint32_t)st.st_ino + 1, buf),
+	      (snprintf(path, sizeof(path), "net:[%u]",
+			(uint32_t)st.st_ino + 1), path));
+	snprintf(path, sizeof(path), "%s/blue", dir);
+	unlink(path);
+	rmdir(dir);
+	netns_names_reset(NULL);
+}
+
 void test_decode(void)
 {
+	test_compact_entries();
+	test_netns_names();
 	test_entries();
 	test_message_loop();
 	test_bad_entries();

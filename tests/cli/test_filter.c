@@ -229,7 +229,7 @@ static void test_other_requests(void)
 	t_true("summary --by bogus rejected",
 	       summary_parse(3, ARGV("summary", "--by", "bogus"), &so) == -1);
 	t_str("summary --by message", err_msg(),
-	      "--by: 'bogus' is not a grouping (lport, rport, raddr, dest)");
+	      "--by: 'bogus' is not a grouping (lport, rport, raddr, dest, netns)");
 
 	r = kill_parse(1, ARGV("kill"), &ko);
 	t_true("kill without filter refused", r == -1 && err_code() == EXIT_USAGE);

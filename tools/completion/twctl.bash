@@ -46,7 +46,7 @@ _twctl()
             return
             ;;
         --by)
-            COMPREPLY=($(compgen -W "lport rport raddr dest" -- "$cur"))
+            COMPREPLY=($(compgen -W "lport rport raddr dest netns" -- "$cur"))
             return
             ;;
         --sort)
@@ -96,11 +96,11 @@ _twctl()
     case $cmd in
         list)
             COMPREPLY=($(compgen -W "$filter_opts $output_opts --sort
-                --reverse --limit -e --extended --count" -- "$cur"))
+                --reverse --limit -e --extended --count --all-netns" -- "$cur"))
             ;;
         summary)
-            COMPREPLY=($(compgen -W "$filter_opts $output_opts --by --top" \
-                -- "$cur"))
+            COMPREPLY=($(compgen -W "$filter_opts $output_opts --by --top
+                --all-netns" -- "$cur"))
             ;;
         kill)
             COMPREPLY=($(compgen -W "$filter_opts $output_opts --all

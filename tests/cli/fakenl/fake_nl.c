@@ -18,7 +18,16 @@
  *   truncated   a complete dump whose group messages carry TWCTL_A_TRUNCATED
  * Everything else (KILL, GET_INFO) gets EOPNOTSUPP. With TWCTL_FAKE_NL_LOG
  * set, "socket" and "send TYPE CMD FLAGS" lines are appended to that file,
- * so a test can tell what the tool sent, and that it sent nothing.
+ * and for an entries dump "ext MASK all-netns 0|1", so a test can tell what
+ * the tool sent and asked for, and that it sent nothing.
+ *
+ * Entries are the module's compact ones (TWCTL_A_ENTRY_INFO, then the
+ * extras the request's TWCTL_A_ENTRY_EXT asked for), or with
+ * TWCTL_FAKE_NL_FORMAT=nest the TWCTL_A_ENTRY nest of older modules.
+ * TWCTL_FAKE_NL_PER_RECV sets the entries per receive buffer (default 3;
+ * 200 fills a buffer as the module does), so that a large dump
+ * (TWCTL_FAKE_NL_ENTRIES=100000) can be replayed for profiling; with
+ * all-netns, every 1000 entries come from the next netns inode.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -42,13 +51,14 @@
 
 #define FAMILY_ID 0x31
 #define PORTID 4242
-#define PER_RECV 3
-#define MAX_BUFS 256
+#define BUF_SIZE 32768
 
 static int fake_fd = -1;
-static char *bufs[MAX_BUFS];
-static size_t lens[MAX_BUFS];
-static int nbufs, next_buf, attempt;
+static char **bufs;
+static size_t *lens;
+static int nbufs, cap_bufs, next_buf, attempt;
+static uint32_t req_ext;
+static bool req_all_netns;
 static int fail_at = -1;	/* recvmsg() of this buffer fails: ENOBUFS */
 
 static int env_int(const char *name, int def)
@@ -67,9 +77,16 @@ static const char *mode(void)
 
 static struct nlmsghdr *new_buf(void)
 {
-	if (nbufs == MAX_BUFS)
+	if (nbufs == cap_bufs) {
+		cap_bufs = cap_bufs ? cap_bufs * 2 : 256;
+		bufs = realloc(bufs, cap_bufs * sizeof(*bufs));
+		lens = realloc(lens, cap_bufs * sizeof(*lens));
+		if (!bufs || !lens)
+			abort();
+	}
+	bufs[nbufs] = calloc(1, BUF_SIZE);
+	if (!bufs[nbufs])
 		abort();
-	bufs[nbufs] = calloc(1, 32768);
 	lens[nbufs] = 0;
 	return (struct nlmsghdr *)bufs[nbufs++];
 }
@@ -120,12 +137,56 @@ static void put_done(uint32_t seq, uint16_t flags, int status)
 	end_msg(nlh);
 }
 
-static void put_entry(uint32_t seq, uint16_t flags, unsigned int i)
+/* As the module sends an entry: a struct, then the extras asked for. */
+static void put_compact_entry(uint32_t seq, uint16_t flags, unsigned int i)
 {
 	struct nlmsghdr *nlh = put_msg(FAMILY_ID, NLM_F_MULTI | flags, seq,
 				       TWCTL_CMD_GET_ENTRIES);
-	struct nlattr *nest = mnl_attr_nest_start(nlh, TWCTL_A_ENTRY);
+	struct twctl_entry_info in = {
+		.family = AF_INET, .state = TWCTL_STATE_TIME_WAIT,
+		.flags = TWCTL_ENTRY_F_TIMESTAMPS |
+			 (i % 2 ? TWCTL_ENTRY_F_RECYCLE_ELIGIBLE : 0),
+		.age_source = TWCTL_AGE_SOURCE_CAPTURED,
+		.lport = i, .rport = 6379,
+		.laddr = { 127, 0, (i >> 8) & 0xff, 1 },
+		.raddr = { 127, 0, 0, 2 },
+		.cookie = 0x1000 + i, .remaining_ms = 30000 + i,
+		.age_ms = 30000 - i % 30000,
+		.netns_ino = 4026531840U + (req_all_netns ? i / 1000 : 0),
+	};
+	struct twctl_entry_judgement j = {
+		.rto_ms = 204, .srtt_us = 1500, .recycle_after_ms = 714,
+		.rto_source = TWCTL_RTO_SOURCE_CAPTURED,
+		.recycle_reason = i % 2 ? TWCTL_RECYCLE_ELIGIBLE :
+					  TWCTL_RECYCLE_TOO_YOUNG,
+		.reuse_reason = TWCTL_REUSE_NOT_LOOPBACK,
+	};
+	struct twctl_entry_secrets sc = {
+		.snd_nxt = 1000 + i, .rcv_nxt = 2000 + i, .ts_recent = 5,
+	};
+
+	mnl_attr_put(nlh, TWCTL_A_ENTRY_INFO, sizeof(in), &in);
+	if (req_ext & TWCTL_ENTRY_EXT_JUDGEMENT)
+		mnl_attr_put(nlh, TWCTL_A_ENTRY_JUDGEMENT, sizeof(j), &j);
+	if (req_ext & TWCTL_ENTRY_EXT_SECRETS)
+		mnl_attr_put(nlh, TWCTL_A_ENTRY_SECRETS, sizeof(sc), &sc);
+	end_msg(nlh);
+}
+
+static void put_entry(uint32_t seq, uint16_t flags, unsigned int i)
+{
+	struct nlmsghdr *nlh;
+	struct nlattr *nest;
 	uint8_t l[4] = { 127, 0, 0, 1 }, r[4] = { 127, 0, 0, 2 };
+	const char *fmt = getenv("TWCTL_FAKE_NL_FORMAT");
+
+	if (!fmt || strcmp(fmt, "nest")) {
+		put_compact_entry(seq, flags, i);
+		return;
+	}
+	nlh = put_msg(FAMILY_ID, NLM_F_MULTI | flags, seq,
+		      TWCTL_CMD_GET_ENTRIES);
+	nest = mnl_attr_nest_start(nlh, TWCTL_A_ENTRY);
 
 	mnl_attr_put_u8(nlh, TWCTL_ENTRY_A_FAMILY, AF_INET);
 	mnl_attr_put(nlh, TWCTL_ENTRY_A_LADDR, 4, l);
@@ -182,6 +243,7 @@ static void answer_dump(const struct nlmsghdr *req, uint8_t cmd)
 {
 	int n = env_int("TWCTL_FAKE_NL_ENTRIES", 10);
 	int at = env_int("TWCTL_FAKE_NL_AT", 2);
+	int per_recv = env_int("TWCTL_FAKE_NL_PER_RECV", 3);
 	const char *m = mode();
 	uint16_t intr = 0;
 	unsigned int base = 1;
@@ -193,7 +255,7 @@ static void answer_dump(const struct nlmsghdr *req, uint8_t cmd)
 	if (!strcmp(m, "intr-once") && attempt > 1)
 		base = 2001;
 	for (i = 0; i < n; i++) {
-		if (i % PER_RECV == 0)
+		if (i % per_recv == 0)
 			new_buf();
 		if (cmd == TWCTL_CMD_GET_SUMMARY)
 			put_group(req->nlmsg_seq, intr, base + i,
@@ -215,6 +277,9 @@ static void answer_dump(const struct nlmsghdr *req, uint8_t cmd)
 	put_done(req->nlmsg_seq, intr, 0);
 }
 
+static void log_line(const char *fmt, unsigned int a, unsigned int b,
+		     unsigned int c);
+
 static void answer(const struct nlmsghdr *req)
 {
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(req);
@@ -226,6 +291,19 @@ static void answer(const struct nlmsghdr *req)
 	if (req->nlmsg_type == FAMILY_ID && (req->nlmsg_flags & NLM_F_DUMP) &&
 	    (g->cmd == TWCTL_CMD_GET_ENTRIES ||
 	     g->cmd == TWCTL_CMD_GET_SUMMARY)) {
+		const struct nlattr *a;
+
+		req_ext = 0;
+		req_all_netns = false;
+		mnl_attr_for_each(a, req, GENL_HDRLEN) {
+			if (mnl_attr_get_type(a) == TWCTL_A_ENTRY_EXT)
+				req_ext = mnl_attr_get_u32(a);
+			if (mnl_attr_get_type(a) == TWCTL_A_ALL_NETNS)
+				req_all_netns = true;
+		}
+		if (g->cmd == TWCTL_CMD_GET_ENTRIES)
+			log_line("ext %u all-netns %u\n", req_ext,
+				 req_all_netns, 0);
 		answer_dump(req, g->cmd);
 		return;
 	}
