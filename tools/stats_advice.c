@@ -69,10 +69,15 @@ static void advise_dest(const struct tw_stats *s, const struct stats_dest *d,
 	double steady = stats_dest_steady(s, d);
 	char dest[ADDRPORT_STRLEN];
 
+	char rate[128] = "";
+
 	format_addr_port(dest, sizeof(dest), d->family, d->raddr, d->rport);
-	add(a, "%s: TIME_WAIT holds %u of %u ephemeral ports (%.0f%%) and %.1f new connections/s need about %.0f (%.0f%%) in steady state; at 100%% connect() fails with EADDRNOTAVAIL: reuse connections (pooling, keepalive), add source addresses (bind with IP_BIND_ADDRESS_NO_PORT), or widen the range (ip_local_port_range, or IP_LOCAL_PORT_RANGE per socket on 6.8+)",
-	    dest, d->ephemeral, range, 100.0 * d->ephemeral / range,
-	    stats_dest_rate(s, d), steady, 100.0 * steady / range);
+	if (d->young)
+		snprintf(rate, sizeof(rate),
+			 "; %.1f new connections/s hold about %.0f (%.0f%%) in steady state",
+			 stats_dest_rate(s, d), steady, 100.0 * steady / range);
+	add(a, "%s: TIME_WAIT holds %u of %u ephemeral ports (%.0f%%)%s; at 100%% connect() fails with EADDRNOTAVAIL: reuse connections (pooling, keepalive), add source addresses (bind with IP_BIND_ADDRESS_NO_PORT), or widen the range (ip_local_port_range, or IP_LOCAL_PORT_RANGE per socket on 6.8+)",
+	    dest, d->ephemeral, range, 100.0 * d->ephemeral / range, rate);
 }
 
 void stats_advise(const struct tw_stats *s, struct stats_advice *a)
