@@ -13,6 +13,34 @@ void json_init(struct json *j, FILE *f)
 	j->has_items = 0;
 	j->pretty = false;
 	j->after_key = false;
+	j->len = 0;
+}
+
+void json_flush(struct json *j)
+{
+	if (j->len)
+		fwrite_unlocked(j->buf, 1, j->len, j->f);
+	j->len = 0;
+}
+
+static void put(struct json *j, const void *s, size_t n)
+{
+	if (j->len + n > sizeof(j->buf)) {
+		json_flush(j);
+		if (n > sizeof(j->buf)) {
+			fwrite_unlocked(s, 1, n, j->f);
+			return;
+		}
+	}
+	memcpy(j->buf + j->len, s, n);
+	j->len += n;
+}
+
+static void putch(struct json *j, char c)
+{
+	if (j->len == sizeof(j->buf))
+		json_flush(j);
+	j->buf[j->len++] = c;
 }
 
 static void json_newline(struct json *j, unsigned int depth)
@@ -20,11 +48,13 @@ static void json_newline(struct json *j, unsigned int depth)
 	static const char spaces[] = "                                ";
 	unsigned int n = depth * 4;
 
-	putc_unlocked('\n', j->f);
+	putch(j, '\n');
 	for (; n > sizeof(spaces) - 1; n -= sizeof(spaces) - 1)
-		fwrite_unlocked(spaces, 1, sizeof(spaces) - 1, j->f);
-	fwrite_unlocked(spaces, 1, n, j->f);
+		put(j, spaces, sizeof(spaces) - 1);
+	put(j, spaces, n);
 }
+
+static void write_string(struct json *j, const char *s);
 
 /* Separator and key before a value at the current depth. */
 static void json_begin_value(struct json *j, const char *key)
@@ -36,35 +66,44 @@ static void json_begin_value(struct json *j, const char *key)
 		return;
 	}
 	if (j->has_items & bit)
-		putc_unlocked(',', j->f);
+		putch(j, ',');
 	j->has_items |= bit;
 	if (j->pretty && j->depth)
 		json_newline(j, j->depth);
 	if (key) {
-		json_write_string(j->f, key);
-		putc_unlocked(':', j->f);
+		/* Keys are this tool's own words: nothing to escape. */
+		putch(j, '"');
+		put(j, key, strlen(key));
 		if (j->pretty)
-			putc_unlocked(' ', j->f);
+			put(j, "\": ", 3);
+		else
+			put(j, "\":", 2);
 	}
 }
 
 static void json_open(struct json *j, const char *key, char c)
 {
 	json_begin_value(j, key);
-	putc_unlocked(c, j->f);
+	putch(j, c);
 	if (j->depth + 1 < JSON_MAX_DEPTH)
 		j->depth++;
 	j->has_items &= ~(1U << j->depth);
 }
 
+/*
+ * A closed top-level value, or a closed element of a top-level array (an
+ * entry of a listing), goes to the FILE: whole, and at once.
+ */
 static void json_close(struct json *j, char c)
 {
 	if (j->pretty && (j->has_items & (1U << j->depth)) && j->depth)
 		json_newline(j, j->depth - 1);
-	putc_unlocked(c, j->f);
+	putch(j, c);
 	j->has_items &= ~(1U << j->depth);
 	if (j->depth)
 		j->depth--;
+	if (j->depth <= 1)
+		json_flush(j);
 }
 
 void json_open_object(struct json *j, const char *key)
@@ -96,7 +135,7 @@ void json_key(struct json *j, const char *key)
 void json_string(struct json *j, const char *key, const char *s)
 {
 	json_begin_value(j, key);
-	json_write_string(j->f, s);
+	write_string(j, s);
 }
 
 void json_u64(struct json *j, const char *key, uint64_t v)
@@ -104,28 +143,28 @@ void json_u64(struct json *j, const char *key, uint64_t v)
 	char buf[U64_STRLEN];
 
 	json_begin_value(j, key);
-	fwrite_unlocked(buf, 1, fmt_u64(buf, v) - buf, j->f);
+	put(j, buf, fmt_u64(buf, v) - buf);
 }
 
 void json_bool(struct json *j, const char *key, bool v)
 {
 	json_begin_value(j, key);
 	if (v)
-		fwrite_unlocked("true", 1, 4, j->f);
+		put(j, "true", 4);
 	else
-		fwrite_unlocked("false", 1, 5, j->f);
+		put(j, "false", 5);
 }
 
 void json_null(struct json *j, const char *key)
 {
 	json_begin_value(j, key);
-	fwrite_unlocked("null", 1, 4, j->f);
+	put(j, "null", 4);
 }
 
 void json_number(struct json *j, const char *key, const char *text)
 {
 	json_begin_value(j, key);
-	fputs(text, j->f);
+	put(j, text, strlen(text));
 }
 
 /*
@@ -160,55 +199,76 @@ static int utf8_len(const unsigned char *s)
 	return n;
 }
 
-/* Bytes that json_write_string() writes as they are: printable ASCII. */
+/* Bytes that write_string() writes as they are: printable ASCII. */
+static bool is_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 static size_t plain_len(const unsigned char *s)
 {
+	static bool plain[256];
 	const unsigned char *p = s;
+	unsigned int c;
 
-	while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\')
+	if (!plain['a'])
+		for (c = 0; c < 256; c++)
+			plain[c] = is_plain(c);
+	while (plain[*p])
 		p++;
 	return p - s;
 }
 
-void json_write_string(FILE *f, const char *str)
+static void write_string(struct json *j, const char *str)
 {
+	static const char hex[] = "0123456789abcdef";
 	const unsigned char *s = (const unsigned char *)str;
-	size_t plain = plain_len(s);
+	size_t plain;
 
-	/* Keys, addresses and names: nothing to escape. */
-	if (!s[plain]) {
-		putc_unlocked('"', f);
-		fwrite_unlocked(s, 1, plain, f);
-		putc_unlocked('"', f);
-		return;
-	}
-	fputc('"', f);
+	putch(j, '"');
 	while (*s) {
 		unsigned char c = *s;
 		int n;
 
+		/* Keys, addresses and names: all of it at once. */
+		plain = plain_len(s);
+		if (plain) {
+			put(j, s, plain);
+			s += plain;
+			continue;
+		}
 		switch (c) {
-		case '"':  fputs("\\\"", f); s++; continue;
-		case '\\': fputs("\\\\", f); s++; continue;
-		case '\b': fputs("\\b", f); s++; continue;
-		case '\f': fputs("\\f", f); s++; continue;
-		case '\n': fputs("\\n", f); s++; continue;
-		case '\r': fputs("\\r", f); s++; continue;
-		case '\t': fputs("\\t", f); s++; continue;
+		case '"':  put(j, "\\\"", 2); s++; continue;
+		case '\\': put(j, "\\\\", 2); s++; continue;
+		case '\b': put(j, "\\b", 2); s++; continue;
+		case '\f': put(j, "\\f", 2); s++; continue;
+		case '\n': put(j, "\\n", 2); s++; continue;
+		case '\r': put(j, "\\r", 2); s++; continue;
+		case '\t': put(j, "\\t", 2); s++; continue;
 		}
 		if (c < 0x20 || c == 0x7f) {
-			fprintf(f, "\\u%04x", c);
-			s++;
-		} else if (c < 0x80) {
-			fputc(c, f);
+			char u[6] = { '\\', 'u', '0', '0' };
+
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 15];
+			put(j, u, 6);
 			s++;
 		} else if ((n = utf8_len(s)) > 0) {
-			fwrite(s, 1, n, f);
+			put(j, s, n);
 			s += n;
 		} else {
-			fputs("\\ufffd", f);
+			put(j, "\\ufffd", 6);
 			s++;
 		}
 	}
-	fputc('"', f);
+	putch(j, '"');
+}
+
+void json_write_string(FILE *f, const char *s)
+{
+	struct json j;
+
+	json_init(&j, f);
+	write_string(&j, s);
+	json_flush(&j);
 }

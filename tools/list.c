@@ -144,6 +144,8 @@ static void entry_out_write(struct entry_out *o, const struct tw_entry *e)
 		break;
 	case OUTPUT_JSON:
 		entry_json(&o->json, e, entry_netns(o, e));
+		/* whole entries reach the FILE, also in kill's object */
+		json_flush(&o->json);
 		break;
 	case OUTPUT_SCRIPT:
 		entry_script(o->f, e, entry_netns(o, e));
