@@ -12,7 +12,7 @@ import time
 from collections import Counter
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from twtest import (Reporter, Traffic, batch, debugfs_stats, diff_sets, expect,  # noqa: E402
+from twtest import (Reporter, Traffic, batch, clear_timewait, debugfs_stats, diff_sets, expect,  # noqa: E402
                     expect_same, addr_in, fmt_key, load_module, main_guard, netns_add, norm_addr, port_range,
                     prepare_stack, restore_stack, run, ss_dump, ss_keys, ss_timer_truncation, tuples_of,
                     twctl_list, twctl_json, twctl_run, veth_pair, wait_settled, TWCTL, NOBODY, PORT_RANGE)
@@ -267,7 +267,7 @@ def suite(rep, saved):
     def setup():
         saved.update(prepare_stack())
         # leftovers of earlier suites would expire in the middle of ours
-        run(['ss', '-K', 'state', 'time-wait', 'state', 'fin-wait-2'])
+        clear_timewait()
         netns_add(NS)
         veth_pair(NS, 'twiv0', 'twiv1')
         return True

@@ -20,7 +20,7 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from twtest import (Fail, Reporter, Traffic, debugfs_stats, entry_key, errno_name,  # noqa: E402
+from twtest import (Fail, Reporter, Traffic, clear_timewait, debugfs_stats, entry_key, errno_name,  # noqa: E402
                     expect, expect_same, fmt_key, load_module, main_guard, netns_add,
                     netns_inode, prepare_stack, restore_stack, run, ss_socket, ss_tw, sysctl, tuples_of,
                     twctl_json, twctl_run, veth_pair, wait_settled, TWCTL, addr_in)
@@ -567,7 +567,7 @@ def suite(rep, saved):
 
     def setup():
         saved.update(prepare_stack())
-        run(['ss', '-K', 'state', 'time-wait', 'state', 'fin-wait-2'])
+        clear_timewait()
         netns_add(NS)
         veth_pair(NS, 'twkv0', 'twkv1', V4, V6)
         s.bystanders(force=True)

@@ -253,6 +253,30 @@ def debugfs_stats():
     return out
 
 
+
+def kernel_version():
+    """(major, minor) of the running kernel."""
+    m = re.match(r'(\d+)\.(\d+)', KVER)
+    return int(m.group(1)), int(m.group(2))
+
+
+def ss_kills_timewait():
+    """Whether SOCK_DESTROY (ss -K) can kill a timewait entry on this kernel:
+    tcp_abort() handles them since 6.0 (commit af9784d007d8); before, it
+    answers EOPNOTSUPP, which ss skips silently. test_kernel_510.py checks
+    this answer on every kernel."""
+    return kernel_version() >= (6, 0)
+
+
+def clear_timewait():
+    """Removes this netns's timewait entries (leftovers of earlier suites):
+    ss -K where the kernel can, `twctl kill --all` (module loaded) where it
+    cannot."""
+    if ss_kills_timewait():
+        run(['ss', '-K', 'state', 'time-wait', 'state', 'fin-wait-2'])
+    else:
+        run([TWCTL, 'kill', '--all'])
+
 # --------------------------------------------------------------------------
 # Network namespaces
 
