@@ -1,13 +1,27 @@
 #!/bin/bash
-# "make demo", guest side (booted by tests/vm/demo): load twctl.ko, make real
-# TIME_WAIT entries over loopback, then show what twctl says next to ss.
-# A twctl subcommand that fails (or does not exist yet) is reported and the
-# demo goes on.  Exit status: non-zero only if the module does not load or
-# no TIME_WAIT entry could be made.
+# "make demo", guest side (booted by tests/vm/demo): the port-exhaustion
+# story from symptom to fix, with real TIME_WAIT entries over loopback.
+#
+#   1. a client opens and closes connections to two destinations; the
+#      ephemeral range is shrunk to 200 ports so that one of them fills it
+#   2. a new connect() to it fails: "Cannot assign requested address"
+#   3. twctl summary --by dest shows which destination holds the range,
+#      twctl stats says what it means and what to do
+#   4. we wait until the entries are eligible (age >= 3.5 x RTO, timestamps),
+#      look at what a kill would remove (--dry-run), kill, and see the
+#      `twctl watch` event and the reconnect that now works
+#
+# A twctl step that fails is reported and the demo goes on. Exit status:
+# non-zero only if the module does not load or no TIME_WAIT entry could be
+# made. Under TCG it takes about a minute.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 cli=${TWCTL_CLI:-$PWD/tools/twctl}
 ko=${TWCTL_KO:?TWCTL_KO must name the twctl.ko to load}
+RANGE_LO=40000
+RANGE_HI=40199
+A_ADDR=127.0.0.1 A_PORT=8080 A_CONNS=200	# fills the range
+B_ADDR=127.0.0.2 B_PORT=5432 B_CONNS=40
 
 step() { printf '\n### %s\n' "$*"; }
 # show and run a command (optionally: | head -n N), report failures
@@ -23,70 +37,134 @@ show() {
 		"$@" 2>&1
 		rc=$?
 	fi
-	[ "$rc" = 0 ] || echo "!!! '$*' failed (exit $rc) — not implemented yet, or a bug"
+	[ "$rc" = 0 ] || echo "!!! '$*' failed (exit $rc)"
 	return 0
+}
+twctl() {
+	if [ "$1" = --head ]; then
+		show --head "$2" "$cli" "${@:3}"
+	else
+		show "$cli" "$@"
+	fi
+}
+
+# One connect() to ADDR PORT; prints what the application would see.
+reconnect() {
+	echo "\$ connect to $1:$2"
+	python3 - "$1" "$2" <<'PY'
+import socket, sys
+s = socket.socket()
+try:
+    s.connect((sys.argv[1], int(sys.argv[2])))
+    print("connected from local port %d" % s.getsockname()[1])
+except OSError as e:
+    print("connect() failed: [Errno %d] %s" % (e.errno, e.strerror))
+s.close()
+PY
 }
 
 step "guest kernel"
-uname -a
+uname -r
 
 step "load the module"
 modprobe -a tcp_diag inet_diag || echo "!!! modprobe tcp_diag inet_diag failed (ss needs them)"
 echo "\$ insmod $ko"
 insmod "$ko" || { echo "!!! insmod failed"; dmesg | tail -n 20; exit 1; }
 grep '^twctl ' /proc/modules
-dmesg | grep -E 'twctl[: ]' | tail -n 5
 
-step "make TIME_WAIT entries: loopback clients that close first"
-python3 - <<'PY' || { echo "!!! the traffic generator failed"; exit 1; }
-import socket, threading
+step "a small ephemeral range, no tcp_tw_reuse: exhaustion within reach"
+show sysctl -w net.ipv4.ip_local_port_range="$RANGE_LO $RANGE_HI" net.ipv4.tcp_tw_reuse=0
 
-def server(family, addr, port, n):
-    srv = socket.socket(family, socket.SOCK_STREAM)
+step "traffic: short connections to two destinations, closed by the client"
+python3 - "$A_ADDR" "$A_PORT" "$A_CONNS" "$B_ADDR" "$B_PORT" "$B_CONNS" <<'PY' || { echo "!!! the traffic generator failed"; exit 1; }
+import socket, sys, threading
+
+def serve(srv, n):
+    for _ in range(n):
+        c, _ = srv.accept()
+        c.recv(16)
+        c.sendall(b"ok")
+        c.recv(16)          # the client's FIN: the client closes first
+        c.close()
+
+a = sys.argv[1:]
+for addr, port, n in ((a[0], int(a[1]), int(a[2])), (a[3], int(a[4]), int(a[5]))):
+    srv = socket.socket()
     srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     srv.bind((addr, port))
-    srv.listen(128)
-    def serve():
-        for _ in range(n):
-            c, _ = srv.accept()
-            c.recv(16)
-            c.sendall(b"ok")
-            c.recv(16)          # wait for the client's FIN: the client closes first
-            c.close()
-        srv.close()
-    t = threading.Thread(target=serve)
+    srv.listen(256)
+    t = threading.Thread(target=serve, args=(srv, n))
     t.start()
-    return t
-
-plan = [(socket.AF_INET, "127.0.0.1", 8080, 50),
-        (socket.AF_INET, "127.0.0.1", 8081, 20),
-        (socket.AF_INET6, "::1", 8443, 10)]
-for family, addr, port, n in plan:
-    t = server(family, addr, port, n)
+    done = 0
     for _ in range(n):
-        s = socket.socket(family, socket.SOCK_STREAM)
-        s.connect((addr, port))
+        s = socket.socket()
+        try:
+            s.connect((addr, port))
+        except OSError as e:
+            print("  connect %d to %s:%d failed: %s" % (done + 1, addr, port, e.strerror))
+            break
         s.sendall(b"hi")
         s.recv(16)
-        s.close()           # active close: this side goes to TIME_WAIT
-    t.join()
-    print("%3d connections to %s port %d, closed by the client" % (n, addr, port))
+        s.close()           # active close: this side keeps the TIME_WAIT entry
+        done += 1
+    t.join(timeout=5)
+    srv.close()
+    print("%4d connections to %s:%d, closed by the client" % (done, addr, port))
 PY
 ntw=$(ss -Htan state time-wait | wc -l)
 echo "ss counts $ntw TIME_WAIT entries"
 [ "$ntw" -gt 0 ] || { echo "!!! no TIME_WAIT entries"; exit 1; }
+[ -x "$cli" ] || { echo "!!! $cli is not built (make cli)"; exit 1; }
 
-step "twctl"
-if [ -x "$cli" ]; then
-	show "$cli" version
-	show --head 25 "$cli" list
-	show "$cli" summary --by dest
-else
-	echo "!!! $cli is not built (make cli)"
-fi
+step "the symptom: one more connection to $A_ADDR:$A_PORT"
+python3 -c "
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(('$A_ADDR', $A_PORT)); s.listen(8)
+import time; time.sleep(600)" &
+listener=$!
+sleep 1
+reconnect "$A_ADDR" "$A_PORT"
 
-step "ss for comparison"
-show --head 12 ss -tan state time-wait
-step "debugfs"
-show --head 10 cat /sys/kernel/debug/twctl/stats
+step "which destination holds the ports"
+twctl summary --by dest
+
+step "the doctor (rates over the last 60 s: the traffic above)"
+twctl stats --window 60
+
+step "wait until the entries towards $A_ADDR:$A_PORT are eligible (age >= 3.5 x RTO, peer timestamps)"
+for i in $(seq 1 30); do
+	all=$("$cli" -j list --raddr "$A_ADDR" --rport "$A_PORT" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+	elig=$("$cli" -j list --raddr "$A_ADDR" --rport "$A_PORT" --eligible | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')
+	echo "  after ${i}s: $elig of $all eligible"
+	[ "$elig" -gt 0 ] && [ "$elig" = "$all" ] && break
+	sleep 1
+done
+twctl --head 6 list -e --raddr "$A_ADDR" --rport "$A_PORT" --eligible
+
+step "watch for kills (in the background)"
+"$cli" watch > /tmp/twctl-demo-watch.out 2>&1 &
+watcher=$!
+sleep 1
+
+step "what a kill would remove"
+twctl --head 6 kill --raddr "$A_ADDR" --rport "$A_PORT" --eligible --dry-run
+
+step "the kill"
+twctl kill --raddr "$A_ADDR" --rport "$A_PORT" --eligible
+
+step "the reconnect now works"
+reconnect "$A_ADDR" "$A_PORT"
+
+step "the watch event"
+sleep 1
+kill "$watcher" 2>/dev/null
+wait "$watcher" 2>/dev/null
+echo "\$ twctl watch"
+cat /tmp/twctl-demo-watch.out
+kill "$listener" 2>/dev/null
+
+step "after: summary and the doctor again"
+twctl summary --by dest
+twctl stats --window 60
 exit 0
