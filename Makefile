@@ -60,7 +60,7 @@ demo:
 	tests/vm/demo $(KERNEL)
 
 bench:
-	tests/bench/run $(KERNEL)
+	tests/bench/run $(if $(filter file,$(origin KERNEL)),6.1 6.12,$(KERNEL))
 
 stress:
 	tests/stress/run --seconds $(STRESS_SECONDS)
