@@ -450,6 +450,44 @@ static void compare(const char *what, const struct doc *docs,
 	t_check(!*why, test, "%s", why);
 }
 
+/*
+ * Every option the help names is one the parser takes: `twctl CMD OPT
+ * --help` (the --help is OPT's value if it takes one) must not be refused
+ * as unknown, ambiguous or abbreviated, whatever else it says.
+ */
+static void check_accepted(const char *twctl, const struct doc *help)
+{
+	char cmd[8800], why[1024] = "";
+	size_t n = 0;
+	int i, j;
+
+	for (i = 0; i < help->nsets; i++) {
+		const struct wset *s = &help->sets[i];
+		bool global = !strcmp(s->name, "(global)");
+
+		if (!*s->name || !strcmp(s->name, "help"))
+			continue;
+		for (j = 0; j < s->n; j++) {
+			char *err;
+
+			if (snprintf(cmd, sizeof(cmd),
+				     "'%s' %s%s %s --help 2>&1 >/dev/null; true",
+				     twctl, global ? "" : s->name,
+				     global ? "" : " ", s->w[j]) >= (int)sizeof(cmd))
+				continue;
+			err = capture(cmd);
+			if (err && (strstr(err, "unknown or ambiguous option") ||
+				    strstr(err, "write options in full")) &&
+			    n + strlen(s->w[j]) + 40 < sizeof(why))
+				n += snprintf(why + n, sizeof(why) - n, " %s %s",
+					      s->name, s->w[j]);
+			free(err);
+		}
+	}
+	t_check(!*why, "docs: every option in the help is accepted by the parser",
+		"refused:%s", why);
+}
+
 void test_docs(const char *twctl)
 {
 	static const char *const names[] = { "help", "man page", "completion" };
@@ -478,6 +516,7 @@ void test_docs(const char *twctl)
 			qsort(docs[i].sets[j].w, docs[i].sets[j].n,
 			      sizeof(char *), cmp_str);
 	}
+	check_accepted(twctl, &docs[0]);
 	compare("commands", docs, names, "");
 	compare("global options", docs, names, "(global)");
 	/* Every command any of the three knows. */

@@ -27,7 +27,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from twtest import (Fail, Reporter, Traffic, debugfs_stats, expect, in_netns,  # noqa: E402
+from twtest import (Fail, Reporter, Traffic, check_events, debugfs_stats, expect, in_netns,  # noqa: E402
                     load_module, main_guard, netns_add, run, sysctl, NOBODY)
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -389,8 +389,8 @@ def main(rep):
     if not ok:
         return
     rep.check('limit-policy-range', test_limit_policy)
-    rep.check('event-padded-filter', test_event_padded_filter)
-    rep.check('event-ids-in-listener-userns', test_event_ids_in_listener_ns)
+    check_events(rep, 'event-padded-filter', test_event_padded_filter)
+    check_events(rep, 'event-ids-in-listener-userns', test_event_ids_in_listener_ns)
 
     t = Traffic()
     try:

@@ -23,7 +23,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from twtest import (Fail, NlError, Reporter, Traffic, Twctl, Genl, debugfs_stats,  # noqa: E402
+from twtest import (Fail, NlError, Reporter, Traffic, Twctl, Genl, check_events, debugfs_stats,  # noqa: E402
                     drop_to, enter_netns, errno_name, expect, expect_same, fmt_key, in_child, in_netns,
                     kernel_pointers, le, load_module, nla_parse, main_guard, netns_add, new_userns, prepare_stack,
                     restore_stack, run, ss_tw, stable, sysctl, tuples_of, twctl_list, twctl_run,
@@ -860,7 +860,7 @@ def suite(rep, saved):
     rep.check('unprivileged-netlink-no-seq-ts-mark', check_seq_hidden_netlink, s)
     rep.check('unprivileged-cli-no-seq-ts-mark', check_seq_hidden_cli, s)
     rep.check('unprivileged-kill-eperm-nothing-killed', check_kill_eperm, s)
-    rep.check('unprivileged-events-subscribe-eperm', check_events_eperm, s)
+    check_events(rep, 'unprivileged-events-subscribe-eperm', check_events_eperm, s)
     rep.check('userns-root-no-seq-ts-mark-in-initial-netns', check_userns_no_seq_in_init, s)
     rep.check('userns-root-kills-only-its-own-netns', check_userns, s)
     rep.check('userns-root-initial-netns-socket-no-seq-ts-mark', check_userns_init_socket, s)
