@@ -573,7 +573,7 @@ def wait_store_consistent(what, timeout):
         time.sleep(0.1)
 
 
-def test_gc():
+def test_gc(behind_back=True):
     # Reloaded with a 1 s collector so that the test waits seconds, not tens.
     load('capture_gc_ms=1000')
     # default: the buckets of the host-wide established hash, which every
@@ -599,6 +599,8 @@ def test_gc():
     expect(st1['capture_freed'] >= st0['capture_freed'] + 3,
            f'capture_freed {st0["capture_freed"]} -> {st1["capture_freed"]}')
 
+    if not behind_back:
+        return
     # Entries killed behind the module's back (ss -K) are collected.
     runs0 = stats()['capture_gc_runs']
     for e in made[3:]:
@@ -829,7 +831,13 @@ def main():
         R.check('reuse-verdict-matches-kernel-connect', test_reuse_agrees_with_kernel)
         R.check('filters-eligible-reusable-older-than-summary', test_filters)
         R.check('store-bound-capture-max-5', test_store_bound)
-        R.check('gc-frees-records-of-vanished-entries', test_gc)
+        if twtest.ss_kills_timewait():
+            R.check('gc-frees-records-of-vanished-entries', test_gc)
+        else:
+            R.check('gc-frees-records-of-killed-entries', test_gc, False)
+            R.skip('gc-frees-records-of-vanished-entries',
+                   f'kernel {KVER}: ss -K cannot kill a TIME_WAIT entry before 6.0, so nothing can '
+                   'remove one behind the module\'s back short of its 60 s expiry')
     finally:
         teardown_net()
         try:
