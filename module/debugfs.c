@@ -67,7 +67,7 @@ static enum twctl_visit twctl_show_entry(struct sock *sk, struct twctl_entry *e,
 	twctl_seq_addr(m, e, &e->raddr, e->rport);
 	seq_printf(m, " %u %llu %u %u%s %u%s %s %s\n", e->remaining_ms,
 		   e->cookie, e->timestamps, e->age_ms,
-		   e->age_source == TWCTL_AGE_SOURCE_CAPTURED ? "" : "~",
+		   e->age_source == TWCTL_AGE_SOURCE_TIMER ? "~" : "",
 		   e->rto_ms,
 		   e->rto_source == TWCTL_RTO_SOURCE_CAPTURED ? "" : "~",
 		   twctl_recycle_names[e->recycle_reason],

@@ -34,6 +34,19 @@ u32 twctl_jiffies_age_ms(unsigned long now, unsigned long then)
 }
 EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_jiffies_age_ms);
 
+/*
+ * Milliseconds since an entry stamp, on the u32 clock tcp_twsk_unique()
+ * compares it with: the subtraction wraps correctly, and a stamp "after" now
+ * (an entry re-stamped between the clock read and the stamp read) is age 0.
+ */
+u32 twctl_stamp_age_ms(u32 now_ms, u32 stamp_ms)
+{
+	u32 delta = now_ms - stamp_ms;
+
+	return (s32)delta < 0 ? 0 : delta;
+}
+EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_stamp_age_ms);
+
 /* Exact as long as nothing re-armed the timer (an in-window FIN does). */
 u32 twctl_timer_age_ms(u32 lifetime_ms, u32 remaining_ms)
 {
@@ -44,6 +57,24 @@ EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_timer_age_ms);
 static bool twctl_addr_is_loopback(const struct in6_addr *a)
 {
 	return ipv6_addr_loopback(a) || ipv6_addr_v4mapped_loopback(a);
+}
+
+/*
+ * The time half of tcp_twsk_unique()'s test. 6.14+ (the entry is stamped):
+ * time_after32(tcp_clock_ms(), tw_entry_stamp + tcp_tw_reuse_delay), the
+ * time since the entry, strictly past the per-netns delay; the peer's
+ * timestamp age plays no part. Before 6.14 the kernel compares whole
+ * seconds: ktime_get_seconds() must be past the second ts_recent was stored
+ * in; ts_recent_age_ms is that difference in seconds times 1000, so >= the
+ * delay (always 1000 there) means "past".
+ */
+static bool twctl_reuse_delay_passed(const struct twctl_entry *e,
+				     const struct twctl_env *env)
+{
+	if (e->entry_stamped)
+		return (s32)(e->entry_stamp + env->reuse_delay_ms -
+			     env->now_ms) < 0;
+	return e->ts_recent_age_ms >= env->reuse_delay_ms;
 }
 
 /* Mirrors tcp_twsk_unique() for a connect() that picks its port itself. */
@@ -70,12 +101,7 @@ static void twctl_reuse_judge(struct twctl_entry *e, const struct twctl_env *env
 		e->reuse_reason = TWCTL_REUSE_NO_TIMESTAMPS;
 		return;
 	}
-	/*
-	 * The kernel compares whole seconds: ktime_get_seconds() must be past
-	 * the second ts_recent was stored in. ts_recent_age_ms is that
-	 * difference in seconds times 1000, so >= the delay means "past".
-	 */
-	if (e->ts_recent_age_ms < env->reuse_delay_ms) {
+	if (!twctl_reuse_delay_passed(e, env)) {
 		e->reuse_reason = TWCTL_REUSE_TOO_RECENT;
 		return;
 	}
@@ -89,18 +115,31 @@ void twctl_eligibility_fill(struct twctl_entry *e,
 {
 	u32 lifetime_ms;
 
-	if (cap) {
+	/*
+	 * The kernel's own stamp (6.14+) first: it exists for every entry,
+	 * also those from before the module was loaded, and it is what
+	 * tcp_twsk_unique() measures reuse by. Then our capture, then the
+	 * timer.
+	 */
+	if (e->entry_stamped) {
+		e->age_ms = twctl_stamp_age_ms(env->now_ms, e->entry_stamp);
+		e->age_source = TWCTL_AGE_SOURCE_ENTRY_STAMP;
+	} else if (cap) {
 		e->age_ms = twctl_jiffies_age_ms(env->now, cap->entered);
 		e->age_source = TWCTL_AGE_SOURCE_CAPTURED;
-		e->rto_ms = cap->rto_ms;
-		e->rto_source = TWCTL_RTO_SOURCE_CAPTURED;
-		e->srtt_us = cap->srtt_us;
 	} else {
 		lifetime_ms = e->state == TWCTL_STATE_FIN_WAIT2 ?
 			      env->fin_timeout_ms :
 			      jiffies_to_msecs(TCP_TIMEWAIT_LEN);
 		e->age_ms = twctl_timer_age_ms(lifetime_ms, e->remaining_ms);
 		e->age_source = TWCTL_AGE_SOURCE_TIMER;
+	}
+
+	if (cap) {
+		e->rto_ms = cap->rto_ms;
+		e->rto_source = TWCTL_RTO_SOURCE_CAPTURED;
+		e->srtt_us = cap->srtt_us;
+	} else {
 		e->rto_ms = jiffies_to_msecs(TCP_RTO_MIN);
 		e->rto_source = TWCTL_RTO_SOURCE_ASSUMED;
 		e->srtt_us = 0;
@@ -126,6 +165,7 @@ EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_eligibility_fill);
 void twctl_env_get(const struct net *net, struct twctl_env *env)
 {
 	env->now = jiffies;
+	env->now_ms = twctl_clock_ms();
 	env->reuse_sysctl = READ_ONCE(net->ipv4.sysctl_tcp_tw_reuse);
 	env->reuse_delay_ms = twctl_tw_reuse_delay_ms(net);
 	env->fin_timeout_ms =

@@ -41,6 +41,8 @@ struct twctl_entry {
 
 	u32 age_ms;
 	u8 age_source;		/* enum twctl_age_source */
+	bool entry_stamped;	/* the kernel stamped its entry (6.14+) */
+	u32 entry_stamp;	/* tw_entry_stamp: tcp_clock_ms() at entry */
 	u8 rto_source;		/* enum twctl_rto_source */
 	u32 rto_ms;
 	u32 srtt_us;
@@ -213,6 +215,7 @@ void twctl_capture_show(struct seq_file *m);
 u32 twctl_recycle_after_ms(u32 rto_ms);
 u32 twctl_jiffies_age_ms(unsigned long now, unsigned long then);
 u32 twctl_timer_age_ms(u32 lifetime_ms, u32 remaining_ms);
+u32 twctl_stamp_age_ms(u32 now_ms, u32 stamp_ms);
 
 /* What the judgement of one entry depends on besides the entry itself. */
 struct twctl_env {
@@ -220,6 +223,7 @@ struct twctl_env {
 	u8 reuse_sysctl;	/* net.ipv4.tcp_tw_reuse: 0, 1, 2 */
 	u32 reuse_delay_ms;	/* tcp_tw_reuse_delay, or 1000 */
 	u32 fin_timeout_ms;	/* net.ipv4.tcp_fin_timeout */
+	u32 now_ms;		/* twctl_clock_ms(): entry stamps' clock */
 };
 
 void twctl_env_get(const struct net *net, struct twctl_env *env);

@@ -31,12 +31,28 @@
 	inet_get_local_port_range(net, lo, hi)
 #endif
 
-/* 6.13 added tcp_tw_reuse_delay (ms); before it the delay is one second. */
+/* 6.14 added tcp_tw_reuse_delay (ms); before it the delay is one second. */
 #ifdef TWCTL_HAVE_TW_REUSE_DELAY
 #define twctl_tw_reuse_delay_ms(net) \
 	((u32)READ_ONCE((net)->ipv4.sysctl_tcp_tw_reuse_delay))
 #else
 #define twctl_tw_reuse_delay_ms(net) 1000U
+#endif
+
+/*
+ * 6.14 stamps every timewait entry with the time it entered TIME_WAIT
+ * (tw_entry_stamp, tcp_clock_ms() units, refreshed when a FIN turns a
+ * FIN_WAIT2 entry into TIME_WAIT), and tcp_twsk_unique() judges reuse by the
+ * time since that stamp. twctl_tw_entry_stamp() stores the stamp and is
+ * true there; before 6.14 it is false, and twctl_clock_ms() is never used.
+ */
+#ifdef TWCTL_HAVE_TW_ENTRY_STAMP
+#define twctl_tw_entry_stamp(tw, stamp) \
+	({ *(stamp) = READ_ONCE((tw)->tw_entry_stamp); true; })
+#define twctl_clock_ms() ((u32)tcp_clock_ms())
+#else
+#define twctl_tw_entry_stamp(tw, stamp) ({ *(stamp) = 0; false; })
+#define twctl_clock_ms() 0U
 #endif
 
 /*

@@ -6,6 +6,21 @@
 
 twctl_probe = $(shell grep -qE '$(2)' $(srctree)/include/$(1) 2>/dev/null && echo y)
 
+# Try-compile probe: "y" if compat/try/$(1).c compiles against the target
+# kernel with the flags a module file gets (-Werror). A grep can be fooled by
+# a comment, a backport with a different prototype or a field under an
+# #ifdef; the compiler cannot.
+twctl_try_compile = $(shell $(CC) $(NOSTDINC_FLAGS) $(LINUXINCLUDE) \
+	-include $(srctree)/include/linux/compiler_types.h $(KBUILD_CPPFLAGS) \
+	$(KBUILD_CFLAGS) $(KBUILD_CFLAGS_MODULE) -DMODULE \
+	-DKBUILD_BASENAME='"twctl_probe"' -DKBUILD_MODNAME='"twctl_probe"' \
+	-D__KBUILD_MODNAME=kmod_twctl_probe -Werror -fsyntax-only \
+	$(src)/compat/try/$(1).c >/dev/null 2>&1 && echo y)
+
+ifneq ($(call twctl_try_compile,baseline),y)
+$(error twctl: the try-compile probe command fails on compat/try/baseline.c against this kernel)
+endif
+
 ifneq ($(call twctl_probe,net/netns/ipv4.h,struct inet_hashinfo[[:space:]]*\*hashinfo),y)
 $(error twctl needs a kernel with a per-netns TCP ehash pointer (Linux 6.1 or later))
 endif
@@ -16,8 +31,11 @@ endif
 ifeq ($(call twctl_probe,net/netns/ipv4.h,u32[[:space:]]+range;),y)
 ccflags-y += -DTWCTL_HAVE_PACKED_PORT_RANGE
 endif
-ifeq ($(call twctl_probe,net/netns/ipv4.h,sysctl_tcp_tw_reuse_delay),y)
+ifeq ($(call twctl_try_compile,tw_reuse_delay),y)
 ccflags-y += -DTWCTL_HAVE_TW_REUSE_DELAY
+endif
+ifeq ($(call twctl_try_compile,tw_entry_stamp),y)
+ccflags-y += -DTWCTL_HAVE_TW_ENTRY_STAMP
 endif
 
 # TWCTL_FORCE_NO_MCAST_CAP=1 builds as for a kernel without it (to test that).

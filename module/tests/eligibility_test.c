@@ -19,6 +19,8 @@
 
 /* A clock reading a little before the wrap, so ages straddle it. */
 #define NOW_NEAR_WRAP	(ULONG_MAX - 5)
+/* The same for the u32 millisecond clock of entry stamps (6.14+). */
+#define NOW_MS_NEAR_WRAP	(U32_MAX - 5)
 
 static void env_init(struct twctl_env *env, u8 reuse)
 {
@@ -27,6 +29,7 @@ static void env_init(struct twctl_env *env, u8 reuse)
 	env->reuse_sysctl = reuse;
 	env->reuse_delay_ms = 1000;
 	env->fin_timeout_ms = 60000;
+	env->now_ms = NOW_MS_NEAR_WRAP;
 }
 
 /* A record of an entry that entered TIME_WAIT @age_j jiffies before @now. */
@@ -365,7 +368,7 @@ static void reuse_too_recent(struct kunit *test)
 	e.ts_recent_age_ms = 1000;
 	expect_reuse(test, &e, 1, TWCTL_REUSE_ELIGIBLE, "next second");
 
-	/* tcp_tw_reuse_delay where the kernel has it (6.13+) */
+	/* a longer delay on this (pre-6.14, unstamped) path: compared alike */
 	env_init(&env, 1);
 	env.reuse_delay_ms = 2000;
 	e.ts_recent_age_ms = 1000;
@@ -413,6 +416,138 @@ static void recycle_and_reuse_independent(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, e.reuse_eligible);
 }
 
+/* --- 6.14+: the kernel's tw_entry_stamp ------------------------------ */
+
+/* An entry the kernel stamped @age_ms before env->now_ms (u32 clock). */
+static void stamp_init(struct twctl_entry *e, const struct twctl_env *env,
+		       u32 age_ms)
+{
+	e->entry_stamped = true;
+	e->entry_stamp = env->now_ms - age_ms;
+}
+
+static void stamp_age_across_wrap(struct kunit *test)
+{
+	/* U32_MAX - 10 ... U32_MAX, 0 ... 5: 16 ms. */
+	KUNIT_EXPECT_EQ(test, twctl_stamp_age_ms(5, U32_MAX - 10), 16U);
+	KUNIT_EXPECT_EQ(test, twctl_stamp_age_ms(0, U32_MAX), 1U);
+	KUNIT_EXPECT_EQ(test, twctl_stamp_age_ms(7, 7), 0U);
+	KUNIT_EXPECT_EQ(test, twctl_stamp_age_ms(61000, 1000), 60000U);
+	/* A stamp written after the clock was read: 0, never ~49 days. */
+	KUNIT_EXPECT_EQ(test, twctl_stamp_age_ms(100, 101), 0U);
+	KUNIT_EXPECT_EQ(test, twctl_stamp_age_ms(U32_MAX - 10, 5), 0U);
+}
+
+/* The stamp gives the age even when a capture exists; the RTO stays ours. */
+static void stamp_age_source(struct kunit *test)
+{
+	struct twctl_capture cap;
+	struct twctl_entry e;
+	struct twctl_env env;
+
+	env_init(&env, 1);
+	entry_init(&e);
+	stamp_init(&e, &env, 2500);
+	twctl_eligibility_fill(&e, NULL, &env);
+	KUNIT_EXPECT_EQ(test, e.age_source, (u8)TWCTL_AGE_SOURCE_ENTRY_STAMP);
+	KUNIT_EXPECT_EQ(test, e.age_ms, 2500U);
+	/* not the timer's 60 - 59 s = 1000 ms: the stamp wins over it */
+	KUNIT_EXPECT_EQ(test, e.rto_source, (u8)TWCTL_RTO_SOURCE_ASSUMED);
+
+	/* A capture that says 9 s: the kernel's own stamp still decides. */
+	cap_init(&cap, &env, 1000, 9 * HZ);
+	twctl_eligibility_fill(&e, &cap, &env);
+	KUNIT_EXPECT_EQ(test, e.age_source, (u8)TWCTL_AGE_SOURCE_ENTRY_STAMP);
+	KUNIT_EXPECT_EQ(test, e.age_ms, 2500U);
+	KUNIT_EXPECT_EQ(test, e.rto_source, (u8)TWCTL_RTO_SOURCE_CAPTURED);
+	KUNIT_EXPECT_EQ(test, e.rto_ms, 1000U);
+	/* recycle uses the stamp's age: 2500 < 3500 */
+	KUNIT_EXPECT_EQ(test, e.recycle_reason, (u8)TWCTL_RECYCLE_TOO_YOUNG);
+
+	/* Stamped 10 ms "after" now (straddling the wrap): age 0. */
+	e.entry_stamp = env.now_ms + 10;
+	twctl_eligibility_fill(&e, NULL, &env);
+	KUNIT_EXPECT_EQ(test, e.age_ms, 0U);
+	KUNIT_EXPECT_EQ(test, e.reuse_reason, (u8)TWCTL_REUSE_TOO_RECENT);
+}
+
+/*
+ * tcp_twsk_unique() on 6.14+: time_after32(tcp_clock_ms(), tw_entry_stamp +
+ * tcp_tw_reuse_delay). Strictly after: an entry exactly @delay old is still
+ * too recent, one millisecond more is reusable. Checked with the clock just
+ * before the u32 wrap so that stamp + delay wraps.
+ */
+static void stamp_reuse_boundary(struct kunit *test)
+{
+	static const u32 delays[] = { 1, 999, 1000, 1001, 3000, 3600000 };
+	struct twctl_entry e;
+	struct twctl_env env;
+	unsigned int i;
+
+	env_init(&env, 1);
+	for (i = 0; i < ARRAY_SIZE(delays); i++) {
+		env.reuse_delay_ms = delays[i];
+		entry_init(&e);
+		/* peer timestamps fresh: the new rule does not look at them */
+		e.ts_recent_age_ms = 0;
+
+		stamp_init(&e, &env, delays[i] - 1);
+		twctl_eligibility_fill(&e, NULL, &env);
+		KUNIT_EXPECT_EQ_MSG(test, e.reuse_reason,
+				    (u8)TWCTL_REUSE_TOO_RECENT,
+				    "delay %u, age delay - 1", delays[i]);
+
+		stamp_init(&e, &env, delays[i]);
+		twctl_eligibility_fill(&e, NULL, &env);
+		KUNIT_EXPECT_EQ_MSG(test, e.reuse_reason,
+				    (u8)TWCTL_REUSE_TOO_RECENT,
+				    "delay %u, age = delay", delays[i]);
+		KUNIT_EXPECT_FALSE_MSG(test, e.reuse_eligible,
+				       "delay %u, age = delay", delays[i]);
+
+		stamp_init(&e, &env, delays[i] + 1);
+		twctl_eligibility_fill(&e, NULL, &env);
+		KUNIT_EXPECT_EQ_MSG(test, e.reuse_reason,
+				    (u8)TWCTL_REUSE_ELIGIBLE,
+				    "delay %u, age delay + 1", delays[i]);
+		KUNIT_EXPECT_TRUE_MSG(test, e.reuse_eligible,
+				      "delay %u, age delay + 1", delays[i]);
+		KUNIT_EXPECT_EQ(test, e.age_ms, delays[i] + 1);
+	}
+}
+
+/* What the old rule would say is irrelevant once the entry is stamped. */
+static void stamp_reuse_ignores_timestamp_age(struct kunit *test)
+{
+	struct twctl_entry e;
+	struct twctl_env env;
+
+	env_init(&env, 1);
+	entry_init(&e);
+	/* peer's timestamp 50 s old, entry 200 ms old: too recent */
+	e.ts_recent_age_ms = 50000;
+	stamp_init(&e, &env, 200);
+	twctl_eligibility_fill(&e, NULL, &env);
+	KUNIT_EXPECT_EQ(test, e.reuse_reason, (u8)TWCTL_REUSE_TOO_RECENT);
+
+	/* the rest of the rule is unchanged: timestamps, sysctl, substate */
+	stamp_init(&e, &env, 5000);
+	e.timestamps = false;
+	twctl_eligibility_fill(&e, NULL, &env);
+	KUNIT_EXPECT_EQ(test, e.reuse_reason, (u8)TWCTL_REUSE_NO_TIMESTAMPS);
+	e.timestamps = true;
+	env.reuse_sysctl = 2;
+	twctl_eligibility_fill(&e, NULL, &env);
+	KUNIT_EXPECT_EQ(test, e.reuse_reason, (u8)TWCTL_REUSE_NOT_LOOPBACK);
+	env.reuse_sysctl = 0;
+	twctl_eligibility_fill(&e, NULL, &env);
+	KUNIT_EXPECT_EQ(test, e.reuse_reason, (u8)TWCTL_REUSE_DISABLED);
+	env.reuse_sysctl = 1;
+	e.state = TWCTL_STATE_FIN_WAIT2;
+	twctl_eligibility_fill(&e, NULL, &env);
+	KUNIT_EXPECT_EQ(test, e.reuse_reason, (u8)TWCTL_REUSE_FIN_WAIT2);
+}
+
 static struct kunit_case twctl_eligibility_cases[] = {
 	KUNIT_CASE(recycle_after_arithmetic),
 	KUNIT_CASE(jiffies_age_across_wrap),
@@ -430,6 +565,10 @@ static struct kunit_case twctl_eligibility_cases[] = {
 	KUNIT_CASE(reuse_too_recent),
 	KUNIT_CASE(reuse_fin_wait2),
 	KUNIT_CASE(recycle_and_reuse_independent),
+	KUNIT_CASE(stamp_age_across_wrap),
+	KUNIT_CASE(stamp_age_source),
+	KUNIT_CASE(stamp_reuse_boundary),
+	KUNIT_CASE(stamp_reuse_ignores_timestamp_age),
 	{}
 };
 
