@@ -60,6 +60,18 @@ def slack_ms(d):
     return 50 + d // 4
 
 RTO_MIN_MS = 200            # TCP_RTO_MIN
+
+# 6.14+ (Debian's 7.x): the kernel stamps every entry with its entry time
+# (tw_entry_stamp) and judges reuse by the time since it against the per-netns
+# net.ipv4.tcp_tw_reuse_delay, which came in the same series. twctl then
+# reports every entry's age from that stamp (age_source "entry_stamp"), also
+# for entries from before it was loaded; a capture gives the RTO only.
+STAMPED = os.path.exists('/proc/sys/net/ipv4/tcp_tw_reuse_delay')
+AGE_EXACT = 'entry_stamp' if STAMPED else 'captured'
+REUSE_DELAY_MS = 1000       # tcp_tw_reuse_delay in a new netns (and before 6.14)
+# Two clocks read in whole ms (the stamp and twctl's now; our monotonic
+# brackets are exact): the reported age may be off by 1 ms each way.
+STAMP_TOLERANCE_MS = 2
 JIFFY_MS = 4                # HZ=250 in Debian's and the KUnit kernels; a bound
 
 
@@ -224,14 +236,15 @@ def stats():
 
 
 def debugfs_captured_live():
-    """Entries of every netns whose age was captured (no '~' on the age)."""
+    """Entries of every netns with a capture record: no '~' on the RTO
+    (an age from the kernel's entry stamp has no '~' either)."""
     n = 0
     with open(f'{DEBUGFS}/entries') as f:
         for line in f:
             if line.startswith('#'):
                 continue
             p = line.split()
-            if len(p) >= 8 and not p[7].endswith('~'):
+            if len(p) >= 9 and not p[8].endswith('~'):
                 n += 1
     return n
 
@@ -365,7 +378,7 @@ def rto_bounds(d):
 
 
 def check_captured(e, d):
-    expect(e['age_source'] == 'captured', f'age_source {e["age_source"]}')
+    expect(e['age_source'] == AGE_EXACT, f'age_source {e["age_source"]}')
     expect(e['rto_source'] == 'captured', f'rto_source {e["rto_source"]}')
     rto, srtt = e['rto_ms'], e['srtt_us']
     lo, hi = rto_bounds(d)
@@ -494,18 +507,48 @@ def test_rtt_class(i, d, family=socket.AF_INET, label=None):
          f'observations={len(young) + len(old)}')
 
 
+def make_pre_entries(n):
+    """n entries made before the module is loaded: (lport, t0, t1), the
+    entry entered TIME_WAIT between t0 and t1 (time.monotonic(), the
+    kernel's tcp_clock_ms() clock): t0 before connect(), t1 once ss shows
+    it in TIME_WAIT."""
+    out = []
+    for _ in range(n):
+        t0 = time.monotonic()
+        lport, _ = connect_close(0, PORT_PRE)
+        deadline = t0 + 20
+        while not any(k.lport == lport and k.rport == PORT_PRE for k in twtest.ss_keys(NS_C)):
+            expect(time.monotonic() < deadline, f'lport {lport}: no TIME_WAIT entry in ss within 20 s')
+            time.sleep(0.005)
+        out.append((lport, t0, time.monotonic()))
+    return out
+
+
 def test_pre_module_entries(pre):
+    ta = time.monotonic()
     got = entries('--rport', str(PORT_PRE))
+    tb = time.monotonic()
     byport = {e['lport']: e for e in got.values()}
-    for lp in pre:
+    for lp, t0, t1 in pre:
         e = byport.get(lp)
         expect(e is not None, f'entry from lport {lp}, made before the module, not listed')
-        expect(e['age_source'] == 'timer', f'lport {lp}: age_source {e["age_source"]}')
+        if STAMPED:
+            # The kernel's stamp covers entries from before the module: the
+            # age is the time since entry, bracketed by our own clock.
+            lo = int((ta - t1) * 1000) - STAMP_TOLERANCE_MS
+            hi = int((tb - t0) * 1000) + STAMP_TOLERANCE_MS
+            expect(e['age_source'] == 'entry_stamp', f'lport {lp}: age_source {e["age_source"]}')
+            expect(lo <= e['age_ms'] <= hi,
+                   f'lport {lp}: entry-stamp age {e["age_ms"]} ms outside [{lo}, {hi}] (time since creation)')
+            info(f'pre-module entry lport {lp}: age_source entry_stamp, age {e["age_ms"]} ms, '
+                 f'created {int((ta - t1) * 1000)}..{int((tb - t0) * 1000)} ms before the listing')
+        else:
+            expect(e['age_source'] == 'timer', f'lport {lp}: age_source {e["age_source"]}')
         expect(e['rto_source'] == 'assumed', f'lport {lp}: rto_source {e["rto_source"]}')
         expect(e['rto_ms'] == RTO_MIN_MS and e['srtt_us'] == 0,
                f'lport {lp}: rto_ms {e["rto_ms"]} srtt_us {e["srtt_us"]}')
         expect(e['recycle_after_ms'] == 700, f'lport {lp}: recycle_after_ms {e["recycle_after_ms"]}')
-        expect(abs(e['age_ms'] + e['remaining_ms'] - 60000) <= 2 * JIFFY_MS,
+        expect(STAMPED or abs(e['age_ms'] + e['remaining_ms'] - 60000) <= 2 * JIFFY_MS,
                f'lport {lp}: timer age {e["age_ms"]} + remaining {e["remaining_ms"]} != 60 s')
 
 
@@ -523,7 +566,7 @@ def test_no_timestamps():
             for c in list(pending):
                 e = entry(c)
                 expect(e is not None, f'entry {c} vanished')
-                expect(e['age_source'] == 'captured', f'{c}: age_source {e["age_source"]}')
+                expect(e['age_source'] == AGE_EXACT, f'{c}: age_source {e["age_source"]}')
                 expect(not e['timestamps'], f'{c}: timestamps reported although the peer had them off')
                 expect(not e['recycle_eligible'] and e['recycle_reason'] == 'no-timestamps',
                        f'{c}: age {e["age_ms"]}: recycle {e["recycle_eligible"]}/{e["recycle_reason"]}')
@@ -548,10 +591,13 @@ def test_store_bound():
     got = entries('--rport', str(PORT_BOUND))
     ours = [got[e['cookie']] for e in made if e['cookie'] in got]
     expect(len(ours) == 20, f'only {len(ours)} of 20 entries listed')
-    cap = [e for e in ours if e['age_source'] == 'captured']
+    # A record gives the RTO (and, before 6.14, the age): its RTO says.
+    cap = [e for e in ours if e['rto_source'] == 'captured']
     expect(1 <= len(cap) <= 5, f'{len(cap)} captured entries with capture_max=5')
     for e in ours:
-        if e['age_source'] != 'captured':
+        expect(STAMPED or (e['age_source'] == 'captured') == (e in cap),
+               f'age_source {e["age_source"]} with rto_source {e["rto_source"]}')
+        if e not in cap:
             expect(e['rto_source'] == 'assumed', f'dropped entry with rto_source {e["rto_source"]}')
     expect(st['capture_records'] <= 5, f'capture_records {st["capture_records"]} > 5')
     expect(st['capture_drops'] >= 15, f'capture_drops {st["capture_drops"]} < 15')
@@ -585,7 +631,7 @@ def test_gc(behind_back=True):
            f'default capture_max {param("capture_max")} != established-hash buckets {buckets}')
     made = make_entries(6, 0, PORT_GC)
     for e in made:
-        expect(e['age_source'] == 'captured', f'entry {e["cookie"]} not captured')
+        expect(e['rto_source'] == 'captured', f'entry {e["cookie"]} not captured')
     st0 = wait_store_consistent('before kills', 10)
     expect(st0['capture_records'] >= 6, f'capture_records {st0["capture_records"]} < 6')
 
@@ -756,9 +802,10 @@ def test_reuse_agrees_with_kernel():
         e = wait_entry(lport, PORT_REUSE)
         sysctl(NS_C, 'net.ipv4.tcp_tw_reuse', value)
         try:
-            if reused:      # past the 1-second rule
+            if reused:      # past the 1-second rule (6.14+: the reuse delay since entry)
                 deadline = time.monotonic() + 5
-                while e['ts_recent_age_ms'] < 1000 and time.monotonic() < deadline:
+                while (e['age_ms'] <= REUSE_DELAY_MS if STAMPED else
+                       e['ts_recent_age_ms'] < 1000) and time.monotonic() < deadline:
                     time.sleep(0.1)
                     e = entry(e['cookie'])
             e = entry(e['cookie'])
@@ -772,6 +819,62 @@ def test_reuse_agrees_with_kernel():
                 expect(got is None, f'tcp_tw_reuse={value}: connect reused port {lport} although "{reason}"')
         finally:
             sysctl(NS_C, 'net.ipv4.tcp_tw_reuse', 0)
+
+
+def test_reuse_delay_since_entry():
+    """6.14+: with tcp_tw_reuse=1 and tcp_tw_reuse_delay=3000 ms, an entry
+    is "too-recent" while its age (since tw_entry_stamp) is <= 3000 ms and
+    "eligible" once it is more (time_after32: strictly after), whatever the
+    peer's timestamp age; twctl info shows the delay. The kernel agrees:
+    an automatic-port connect() from the entry's port fails while it is too
+    recent, and reuses the port once it is eligible."""
+    delay = 3000
+    sysctl(NS_C, 'net.ipv4.tcp_tw_reuse', 1)
+    sysctl(NS_C, 'net.ipv4.tcp_tw_reuse_delay', delay)
+    try:
+        got = twctl('info').get('tw_reuse_delay_ms')
+        expect(got == delay, f'twctl info: tw_reuse_delay_ms {got}, sysctl {delay}')
+        lport, _ = connect_close(0, PORT_REUSE)
+        e = wait_entry(lport, PORT_REUSE)
+        c = e['cookie']
+        recent, ok = [], []
+        refused = None
+        deadline = time.monotonic() + delay / 1000 + 20
+        while time.monotonic() < deadline and len(ok) < 3:
+            e = entry(c)
+            expect(e is not None, f'entry {c} vanished')
+            expect(e['age_source'] == 'entry_stamp', f'entry {c}: age_source {e["age_source"]}')
+            if e['age_ms'] <= delay:
+                expect(not e['reuse_eligible'] and e['reuse_reason'] == 'too-recent',
+                       f'age {e["age_ms"]} <= {delay}: reuse {e["reuse_eligible"]}/{e["reuse_reason"]}')
+                recent.append(e['age_ms'])
+                # The old rule (a second past the peer's timestamp) would
+                # say eligible here; the kernel must refuse the port.
+                if refused is None and 1500 <= e['age_ms'] <= delay - 700:
+                    expect(e['ts_recent_age_ms'] >= 1000,
+                           f'ts_recent_age {e["ts_recent_age_ms"]} at entry age {e["age_ms"]}')
+                    refused = auto_connect(0, PORT_REUSE, lport)
+                    after = entry(c)
+                    expect(refused is None, f'connect() reused port {lport} at entry age {e["age_ms"]} <= {delay}')
+                    expect(after is not None and after['age_ms'] <= delay,
+                           f'entry {c} after the refused connect(): {after}')
+            else:
+                expect(e['reuse_eligible'] and e['reuse_reason'] == 'eligible',
+                       f'age {e["age_ms"]} > {delay}: reuse {e["reuse_eligible"]}/{e["reuse_reason"]}')
+                ok.append(e['age_ms'])
+            time.sleep(0.02 if delay - 300 < e['age_ms'] < delay + 300 else 0.2)
+        expect(recent and ok, f'saw too-recent at {recent[-3:]} and eligible at {ok[:3]}: need both')
+        expect(max(recent) <= delay < min(ok), f'flip not at {delay} ms: {max(recent)} / {min(ok)}')
+        expect(refused is None and any(1500 <= a <= delay - 700 for a in recent),
+               'never tried connect() while the entry was too recent')
+        got = auto_connect(0, PORT_REUSE, lport)
+        expect(got == lport, f'connect() from port {lport} failed although eligible (age > {delay})')
+        expect(entry(c) is None, f'entry {c} still there after its port was reused')
+        info(f'reuse delay {delay} ms: too-recent up to age {max(recent)} ms, eligible from {min(ok)} ms; '
+             f'connect() refused while too recent, reused the port once eligible')
+    finally:
+        sysctl(NS_C, 'net.ipv4.tcp_tw_reuse_delay', REUSE_DELAY_MS)
+        sysctl(NS_C, 'net.ipv4.tcp_tw_reuse', 0)
 
 
 def test_reuse_sysctl_all():
@@ -813,20 +916,25 @@ def main():
 
     try:
         # Entries made while the module is not loaded have no record.
-        pre = [connect_close(0, PORT_PRE)[0] for _ in range(2)]
+        pre = make_pre_entries(2)
         if not R.setup('load', load)[0]:
             return R.finish()
         if os.path.exists(KPROBES_LIST):
             info(f'kprobe on tcp_time_wait: {probe_mode() or "int3"}')
         st = stats()
         R.check('capture-active', lambda: expect(st.get('capture_active') == 1, f'stats: {st}'))
-        R.check('pre-module-entries-timer-assumed', test_pre_module_entries, pre)
+        R.check('pre-module-entries-entry-stamp' if STAMPED else 'pre-module-entries-timer-assumed',
+                test_pre_module_entries, pre)
         for i, d in enumerate(DELAYS):
             R.check(f'rtt-{d}ms-captured-and-flip', test_rtt_class, i, d)
         R.check('rtt-100ms-ipv6-captured-and-flip', test_rtt_class, 1, 100,
                 socket.AF_INET6, 'rtt=100ms(v6)')
         R.check('no-timestamps-never-eligible', test_no_timestamps)
-        R.check('reuse-one-second-rule', test_reuse_one_second)
+        if STAMPED:
+            R.skip('reuse-one-second-rule', '6.14+ judges the reuse delay since entry: reuse-delay-since-entry')
+            R.check('reuse-delay-since-entry', test_reuse_delay_since_entry)
+        else:
+            R.check('reuse-one-second-rule', test_reuse_one_second)
         R.check('reuse-sysctl-0-disabled-2-not-loopback', test_reuse_sysctl_all)
         R.check('reuse-verdict-matches-kernel-connect', test_reuse_agrees_with_kernel)
         R.check('filters-eligible-reusable-older-than-summary', test_filters)
