@@ -77,9 +77,15 @@
  * Internals are exported to twctl_kunit.ko only on kernels built with KUnit,
  * in a namespace of their own; production builds export nothing.
  */
+#ifdef TWCTL_HAVE_NS_UNQUOTED
+#define TWCTL_TESTS_NS TWCTL_INTERNAL
+#else
+/* 6.13: a namespace is a string literal, no longer stringified for us. */
+#define TWCTL_TESTS_NS "TWCTL_INTERNAL"
+#endif
 #if IS_ENABLED(CONFIG_KUNIT)
 #define EXPORT_SYMBOL_FOR_TWCTL_TESTS(sym) \
-	EXPORT_SYMBOL_NS_GPL(sym, TWCTL_INTERNAL)
+	EXPORT_SYMBOL_NS_GPL(sym, TWCTL_TESTS_NS)
 #else
 #define EXPORT_SYMBOL_FOR_TWCTL_TESTS(sym)
 #endif

@@ -38,6 +38,11 @@ ifeq ($(call twctl_try_compile,tw_entry_stamp),y)
 ccflags-y += -DTWCTL_HAVE_TW_ENTRY_STAMP
 endif
 
+# 6.13 turned symbol namespaces into string literals.
+ifeq ($(call twctl_try_compile,ns_unquoted),y)
+ccflags-y += -DTWCTL_HAVE_NS_UNQUOTED
+endif
+
 # TWCTL_FORCE_NO_MCAST_CAP=1 builds as for a kernel without it (to test that).
 ifeq ($(TWCTL_FORCE_NO_MCAST_CAP)$(call twctl_probe,net/genetlink.h,GENL_MCAST_CAP_NET_ADMIN),y)
 ccflags-y += -DTWCTL_HAVE_GENL_MCAST_CAP
