@@ -67,7 +67,7 @@ static int twctl_info_doit(struct sk_buff *skb, struct genl_info *info)
 	twctl_env_get(net, &env);
 	twctl_local_port_range(net, &lo, &hi);
 	if (nla_put_string(msg, TWCTL_A_VERSION, TWCTL_VERSION) ||
-	    nla_put_u32(msg, TWCTL_A_TW_COUNT, twctl_count(net)) ||
+	    nla_put_u32(msg, TWCTL_A_TW_COUNT, twctl_tw_count(net)) ||
 	    nla_put_u16(msg, TWCTL_A_PORT_RANGE_LO, lo) ||
 	    nla_put_u16(msg, TWCTL_A_PORT_RANGE_HI, hi) ||
 	    nla_put_u8(msg, TWCTL_A_TW_REUSE, env.reuse_sysctl) ||

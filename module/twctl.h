@@ -201,6 +201,8 @@ struct twctl_capture {
 	u32 rto_ms;
 	u32 srtt_us;
 	unsigned long entered;	/* jiffies */
+	u32 hash;		/* sk_hash: the entry's bucket in its table */
+	bool shared_table;	/* the table is the host-wide one */
 };
 
 int twctl_capture_init(void);
@@ -210,6 +212,22 @@ int twctl_capture_record(u64 cookie, const struct twctl_capture *cap);
 bool twctl_capture_lookup(u64 cookie, struct twctl_capture *out);
 void twctl_capture_forget(u64 cookie);
 void twctl_capture_show(struct seq_file *m);
+size_t twctl_capture_record_size(void);
+/* The store behind the twctl_capture_*() calls; KUnit makes its own. */
+struct twctl_store;
+struct twctl_store *twctl_store_create(unsigned int max);
+void twctl_store_destroy(struct twctl_store *s);
+int twctl_store_record(struct twctl_store *s, u64 cookie,
+		       const struct twctl_capture *cap);
+bool twctl_store_lookup(struct twctl_store *s, u64 cookie,
+			struct twctl_capture *out);
+void twctl_store_forget(struct twctl_store *s, u64 cookie);
+unsigned int twctl_store_collect(struct twctl_store *s,
+				 struct inet_hashinfo *shared,
+				 unsigned long now, unsigned long min_age,
+				 unsigned long *checked);
+unsigned int twctl_store_count(struct twctl_store *s);
+bool twctl_tw_alive(struct inet_hashinfo *hinfo, u32 hash, u64 cookie);
 
 /* eligibility.c: pure decisions, no locking, no global state */
 u32 twctl_recycle_after_ms(u32 rto_ms);
@@ -254,6 +272,7 @@ enum twctl_stat {
 };
 
 void twctl_stat_add(enum twctl_stat s, u64 n);
+u64 twctl_stat_read(enum twctl_stat s);
 void twctl_stats_show(struct seq_file *m);
 
 #endif /* _TWCTL_H */

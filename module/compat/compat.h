@@ -74,6 +74,15 @@
 #endif
 
 /*
+ * Timewait entries of @net (both substates), without walking them: the
+ * death row's count of the entries allocated for the netns (a refcount since
+ * 5.16: one plus the entries). An entry is counted from its allocation until
+ * it is freed, which may lag its unhashing while a reader holds a reference.
+ */
+#define twctl_tw_count(net) \
+	((u32)(refcount_read(&(net)->ipv4.tcp_death_row.tw_refcount) - 1))
+
+/*
  * Internals are exported to twctl_kunit.ko only on kernels built with KUnit,
  * in a namespace of their own; production builds export nothing.
  */

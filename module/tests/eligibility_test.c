@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * KUnit suites twctl_eligibility (the 3.5 x RTO rule, ages, every recycle
- * and reuse reason, captured against assumed values) and twctl_capture (the
- * capture store: record, look up, replace, forget).
+ * KUnit suite twctl_eligibility (the 3.5 x RTO rule, ages, every recycle
+ * and reuse reason, captured against assumed values). The capture store's
+ * suite, twctl_capture, is in capture_test.c.
  *
  * Every expected value is written out as a number, or derived from the
  * clock the same way for "just before" and "just after", so a wrong formula,
@@ -577,110 +577,4 @@ static struct kunit_suite twctl_eligibility_suite = {
 	.test_cases = twctl_eligibility_cases,
 };
 
-/* --- twctl_capture ----------------------------------------------------- */
-
-/*
- * The live store is shared with the running module. Real cookies count up
- * from 1, so the top of the u64 range is never a live socket's; every case
- * removes what it added. The collector frees records it finds no entry for,
- * but only those stamped before its pass began: records stamped an hour
- * ahead are out of its reach however slowly the test kernel runs.
- */
-#define TEST_COOKIE	(U64_MAX - 0x7477)
-#define TEST_STAMP()	(jiffies + 3600UL * HZ)
-
-static int capture_suite_init(struct kunit *test)
-{
-	/*
-	 * The KUnit kernel has kprobes, so capture must be live; fail rather
-	 * than skip, so that a broken probe is noticed.
-	 */
-	KUNIT_ASSERT_TRUE_MSG(test, twctl_capture_active(),
-			      "capture is not active (kprobe on tcp_time_wait?)");
-	return 0;
-}
-
-static void capture_record_lookup_forget(struct kunit *test)
-{
-	struct twctl_capture in = { .rto_ms = 412, .srtt_us = 101234,
-				    .entered = TEST_STAMP() };
-	struct twctl_capture out = { };
-
-	KUNIT_EXPECT_FALSE(test, twctl_capture_lookup(TEST_COOKIE, &out));
-	KUNIT_ASSERT_EQ(test, twctl_capture_record(TEST_COOKIE, &in), 0);
-	KUNIT_EXPECT_TRUE(test, twctl_capture_lookup(TEST_COOKIE, &out));
-	KUNIT_EXPECT_EQ(test, out.rto_ms, 412U);
-	KUNIT_EXPECT_EQ(test, out.srtt_us, 101234U);
-	KUNIT_EXPECT_EQ(test, out.entered, in.entered);
-	/* a neighbour cookie is a different entry */
-	KUNIT_EXPECT_FALSE(test, twctl_capture_lookup(TEST_COOKIE + 1, &out));
-	KUNIT_EXPECT_FALSE(test, twctl_capture_lookup(TEST_COOKIE - 1, &out));
-
-	twctl_capture_forget(TEST_COOKIE);
-	KUNIT_EXPECT_FALSE(test, twctl_capture_lookup(TEST_COOKIE, &out));
-	/* forgetting what is not there is harmless */
-	twctl_capture_forget(TEST_COOKIE);
-}
-
-static void capture_record_replaces(struct kunit *test)
-{
-	struct twctl_capture in = { .rto_ms = 200, .srtt_us = 1,
-				    .entered = TEST_STAMP() };
-	struct twctl_capture out = { };
-
-	KUNIT_ASSERT_EQ(test, twctl_capture_record(TEST_COOKIE, &in), 0);
-	in.rto_ms = 1200;
-	in.srtt_us = 400000;
-	KUNIT_ASSERT_EQ(test, twctl_capture_record(TEST_COOKIE, &in), 0);
-	KUNIT_EXPECT_TRUE(test, twctl_capture_lookup(TEST_COOKIE, &out));
-	KUNIT_EXPECT_EQ(test, out.rto_ms, 1200U);
-	KUNIT_EXPECT_EQ(test, out.srtt_us, 400000U);
-	twctl_capture_forget(TEST_COOKIE);
-	/* one record per cookie: after one forget there is none left */
-	KUNIT_EXPECT_FALSE(test, twctl_capture_lookup(TEST_COOKIE, &out));
-}
-
-/* Many cookies, colliding in buckets or not, each finds its own record. */
-static void capture_many(struct kunit *test)
-{
-	struct twctl_capture in = { .entered = TEST_STAMP() };
-	struct twctl_capture out;
-	unsigned int i, n = 300, found = 0;
-
-	for (i = 0; i < n; i++) {
-		in.rto_ms = 200 + i;
-		in.srtt_us = i;
-		if (twctl_capture_record(TEST_COOKIE - i, &in))
-			break;
-	}
-	n = i;		/* a small capture_max may stop us early */
-	KUNIT_EXPECT_GT(test, n, 0U);
-	for (i = 0; i < n; i++) {
-		if (!twctl_capture_lookup(TEST_COOKIE - i, &out))
-			continue;
-		KUNIT_EXPECT_EQ(test, out.rto_ms, 200 + i);
-		KUNIT_EXPECT_EQ(test, out.srtt_us, i);
-		found++;
-	}
-	KUNIT_EXPECT_EQ(test, found, n);
-	for (i = 0; i < n; i++)
-		twctl_capture_forget(TEST_COOKIE - i);
-	for (i = 0; i < n; i++)
-		KUNIT_EXPECT_FALSE(test,
-				   twctl_capture_lookup(TEST_COOKIE - i, &out));
-}
-
-static struct kunit_case twctl_capture_cases[] = {
-	KUNIT_CASE(capture_record_lookup_forget),
-	KUNIT_CASE(capture_record_replaces),
-	KUNIT_CASE(capture_many),
-	{}
-};
-
-static struct kunit_suite twctl_capture_suite = {
-	.name = "twctl_capture",
-	.init = capture_suite_init,
-	.test_cases = twctl_capture_cases,
-};
-
-kunit_test_suites(&twctl_eligibility_suite, &twctl_capture_suite);
+kunit_test_suites(&twctl_eligibility_suite);
