@@ -11,7 +11,11 @@
   cgroup without room for it the dump fails with ENOMEM, and works with room
   (defects 2 and 3);
 - tcp_time_wait() on a full death row (tcp_max_tw_buckets) makes no entry,
-  and the capture store records nothing for it (defect 7).
+  and the capture store records nothing for it (defect 7);
+- issue 9, at a few thousand entries in two netns: debugfs "entries" read
+  4 KiB at a time lists what ss lists, each entry once; GET_INFO's count
+  (the death row's) is ss's; every entry has a captured age and RTO; records
+  of entries killed behind the module's back are freed in bounded time.
 
 The netlink code here is self-contained on purpose (a few dozen lines):
 every check must be able to fail on the module of the day before.
@@ -384,6 +388,145 @@ def test_capture_overflow(netns, t, srv):
     expect(rec == len(made), f'{rec} capture records for {len(made)} entries with room')
 
 
+# --------------------------------------------------------------------------
+# Issue 9: the capture store, debugfs and GET_INFO at a few thousand entries
+# across namespaces.
+
+def debugfs_entries(chunk=4096):
+    """debugfs 'entries', read in small chunks so that the seq_file cursor
+    stops and resumes many times: [(netns_ino, state, cookie, age, rto)]."""
+    fd = os.open('/sys/kernel/debug/twctl/entries', os.O_RDONLY)
+    try:
+        data = b''
+        while True:
+            b = os.read(fd, chunk)
+            if not b:
+                break
+            data += b
+    finally:
+        os.close(fd)
+    out = []
+    for line in data.decode().splitlines():
+        if line.startswith('#'):
+            continue
+        tok = line.split()
+        # netns state local remote remaining_ms cookie timestamps age_ms rto_ms ...
+        out.append((int(tok[0]), tok[1], int(tok[5]), tok[7], tok[8]))
+    return out
+
+
+def ss_tw_cookies(netns):
+    """Cookies of the timewait entries (both substates) ss sees in netns."""
+    r = run(['ip', 'netns', 'exec', netns, 'ss', '-Htane', 'state', 'time-wait',
+             'state', 'fin-wait-2'])
+    if r.returncode:
+        raise Fail(f'ss in {netns}: {r.stderr.strip()}')
+    out = set()
+    for line in r.stdout.splitlines():
+        if 'timer:(timewait' not in line:
+            continue
+        m = re.search(r'\bsk:([0-9a-f]+)', line)
+        expect(m is not None, f'ss printed no cookie: {line}')
+        out.add(int(m.group(1), 16))
+    return out
+
+
+def test_debugfs_entries_match_ss(namespaces):
+    """debugfs 'entries' (every netns, one walk of each table) lists exactly
+    the entries ss lists in each netns, each once, read 4 KiB at a time."""
+    inos = {netns_inode(ns): ns for ns in namespaces}
+    for _ in range(4):
+        before = {ns: ss_tw_cookies(ns) for ns in namespaces}
+        lines = debugfs_entries()
+        after = {ns: ss_tw_cookies(ns) for ns in namespaces}
+        keys = [(ino, c) for ino, _, c, _, _ in lines]
+        expect(len(keys) == len(set(keys)),
+               f'{len(keys) - len(set(keys))} entries listed twice in debugfs entries')
+        ok = True
+        for ino, ns in inos.items():
+            got = {c for i, c in keys if i == ino}
+            lo, hi = before[ns] & after[ns], before[ns] | after[ns]
+            expect(len(lo) >= 1000, f'{ns}: only {len(lo)} entries to compare')
+            if not (lo <= got <= hi):
+                ok = False
+                reason = (f'{ns}: debugfs has {len(got)}, ss {len(before[ns])}/{len(after[ns])}; '
+                          f'missing {len(lo - got)}, extra {len(got - hi)}')
+        if ok:
+            return
+    raise Fail(reason)
+
+
+def info_tw_count(netns):
+    with in_netns(netns):
+        g = Genl()
+    try:
+        for body in g.do(C['TWCTL_CMD_GET_INFO'], b''):
+            for t, p in attrs(body):
+                if t == C['TWCTL_A_TW_COUNT']:
+                    return get_u32(p)
+    finally:
+        g.close()
+    raise Fail('GET_INFO reply without TWCTL_A_TW_COUNT')
+
+
+def test_info_count_matches_ss(namespaces):
+    """GET_INFO's count (the death row's) equals the number ss lists."""
+    for ns in namespaces:
+        for _ in range(4):
+            before = len(ss_tw_cookies(ns))
+            got = info_tw_count(ns)
+            after = len(ss_tw_cookies(ns))
+            if min(before, after) <= got <= max(before, after):
+                break
+        else:
+            raise Fail(f'{ns}: GET_INFO counts {got}, ss {before} then {after}')
+        expect(got >= 1000, f'{ns}: only {got} entries counted')
+
+
+def test_capture_records_all(namespaces):
+    """Every entry made with the module loaded has its age and RTO from the
+    capture (no '~'), in every netns."""
+    inos = {netns_inode(ns) for ns in namespaces}
+    mine = [x for x in debugfs_entries() if x[0] in inos and x[1] == 'TIME_WAIT']
+    expect(len(mine) >= 1000, f'only {len(mine)} entries in {namespaces}')
+    bad = [x for x in mine if x[3].endswith('~') or x[4].endswith('~')]
+    expect(not bad, f'{len(bad)} of {len(mine)} entries not captured, e.g. {bad[:3]}')
+    rto = sorted(int(x[4]) for x in mine)
+    # loopback: the minimum RTO (200 ms); never 0
+    expect(rto[0] >= 200, f'captured RTOs from {rto[0]} ms, want >= 200 (TCP_RTO_MIN)')
+
+
+def stale_records():
+    """Capture records minus entries found captured (the records of entries
+    that are gone), read close together."""
+    recs = debugfs_stats()['capture_records']
+    captured = sum(1 for x in debugfs_entries(1 << 20)
+                   if not x[3].endswith('~') and not x[4].endswith('~'))
+    return recs - captured
+
+
+def test_capture_freed_in_time(t, netns, port):
+    """Records of entries killed behind the module's back (ss -K) are freed
+    within the collector's age (65 s) plus its interval (5 s), plus slack."""
+    srv = t.server('127.0.0.1', port, netns=netns)
+    base = stale_records()
+    made = t.tw(srv, 300, netns=netns)
+    start = time.monotonic()
+    r = run(['ip', 'netns', 'exec', netns, 'ss', '-K', 'state', 'time-wait',
+             'dport', '=', str(port)])
+    expect(r.returncode == 0, f'ss -K: {r.stderr.strip()}')
+    stale = stale_records()
+    expect(stale >= base + len(made) - 5,
+           f'{stale} stale records after ss -K of {len(made)} entries (base {base})')
+    while time.monotonic() - start < 100:
+        time.sleep(5)
+        stale = stale_records()
+        if stale <= 5:
+            return time.monotonic() - start
+    raise Fail(f'{stale} stale records {time.monotonic() - start:.0f} s after ss -K '
+               f'of {len(made)} entries')
+
+
 def main(rep):
     ok, _ = rep.setup('load', load_module)
     if not ok:
@@ -411,9 +554,29 @@ def main(rep):
                 rep.skip('capture-overflow-no-records', 'capture is not active on this kernel')
             else:
                 rep.check('capture-overflow-no-records', test_capture_overflow, ns2, t, srv2)
+        # issue 9: a few thousand entries across two fresh netns
+        both = ['twfixC', 'twfixD']
+        ok9 = True
+        for i, ns9 in enumerate(both):
+            ok9 = ok9 and rep.setup(f'netns-{ns9}', netns_add, ns9)[0]
+            if ok9:
+                srv9 = t.server('127.0.0.1', 7002 + i, netns=ns9)
+                ok9 = rep.setup(f'entries-{ns9}', t.tw, srv9, 1500, netns=ns9)[0]
+        if ok9:
+            rep.check('debugfs-entries-match-ss', test_debugfs_entries_match_ss, both)
+            rep.check('info-count-matches-ss', test_info_count_matches_ss, both)
+            if 'capture_active 1' not in open('/sys/kernel/debug/twctl/stats').read():
+                rep.skip('capture-records-all', 'capture is not active on this kernel')
+                rep.skip('capture-freed-in-time', 'capture is not active on this kernel')
+            else:
+                rep.check('capture-records-all', test_capture_records_all, both)
+                took = rep.check('capture-freed-in-time', test_capture_freed_in_time,
+                                 t, both[0], 7010)
+                if took:
+                    rep.info(f'stale capture records gone {took:.0f} s after ss -K')
     finally:
         t.close()
-        for ns in ('twfixA', 'twfixB'):
+        for ns in ('twfixA', 'twfixB', 'twfixC', 'twfixD'):
             run(['ip', 'netns', 'del', ns])
 
 
