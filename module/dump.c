@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * TWCTL_CMD_GET_ENTRIES: a resumable dump of the caller's netns entries.
- * The filter is parsed once in .start; each .dumpit call continues the walk
- * where the previous message filled up.
+ * TWCTL_CMD_GET_ENTRIES: a resumable dump of the caller's netns entries, or
+ * of every netns's (TWCTL_A_ALL_NETNS). The filter is parsed once in
+ * .start; each .dumpit call fills one buffer with as many entries as fit,
+ * each a message of a fixed struct plus the extras asked for, and continues
+ * the walk where the previous buffer filled up.
  */
 #include <linux/slab.h>
 #include <net/genetlink.h>
@@ -14,7 +16,7 @@ struct twctl_entries_state {
 	struct twctl_filter filter;
 	struct twctl_walk walk;
 	u32 limit;		/* entries still to emit */
-	bool net_admin;
+	u32 ext;		/* TWCTL_ENTRY_EXT_*, as the reader may see */
 	bool done;
 };
 
@@ -29,11 +31,25 @@ static struct twctl_entries_state **twctl_entries_slot(struct netlink_callback *
 	return &((struct twctl_entries_ctx *)cb->ctx)->state;
 }
 
+/*
+ * The extras a reader gets of those it asked for. inet_diag shows the mark
+ * to CAP_NET_ADMIN callers only and sequence numbers and timestamps to
+ * nobody; we show all of them (TWCTL_ENTRY_EXT_SECRETS) to CAP_NET_ADMIN
+ * callers only, and leave them out silently for others, as inet_diag does
+ * the mark. All-netns callers have CAP_NET_ADMIN over every netns.
+ */
+u32 twctl_entries_ext(u32 requested, bool net_admin)
+{
+	return net_admin ? requested : requested & ~TWCTL_ENTRY_EXT_SECRETS;
+}
+EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_entries_ext);
+
 int twctl_entries_start(struct netlink_callback *cb)
 {
 	struct nlattr **attrs = twctl_dump_attrs(cb);
 	struct net *net = sock_net(cb->skb->sk);
 	struct twctl_entries_state *st;
+	u32 ext;
 	int err;
 
 	st = kzalloc(sizeof(*st), GFP_KERNEL);
@@ -46,15 +62,25 @@ int twctl_entries_start(struct netlink_callback *cb)
 	}
 	st->limit = attrs[TWCTL_A_LIMIT] ? nla_get_u32(attrs[TWCTL_A_LIMIT]) :
 					   U32_MAX;
+	ext = attrs[TWCTL_A_ENTRY_EXT] ? nla_get_u32(attrs[TWCTL_A_ENTRY_EXT]) : 0;
 	st->walk.net = net;
-	st->walk.filter = &st->filter;
-	/*
-	 * inet_diag shows the mark to CAP_NET_ADMIN callers only and sequence
-	 * numbers and timestamps to nobody; we show all of them to
-	 * CAP_NET_ADMIN callers only.
-	 */
-	st->net_admin = sk_ns_capable(NETLINK_CB(cb->skb).sk, net->user_ns,
-				      CAP_NET_ADMIN);
+	/* No filter at all: nothing is copied under the bucket lock. */
+	st->walk.filter = st->filter.selects_all ? NULL : &st->filter;
+	st->walk.all_netns = nla_get_flag(attrs[TWCTL_A_ALL_NETNS]);
+	if (st->walk.all_netns) {
+		err = twctl_all_netns_allowed(cb->skb, attrs[TWCTL_A_ALL_NETNS],
+					      cb->extack);
+		if (err) {
+			kfree(st);
+			return err;
+		}
+		st->ext = twctl_entries_ext(ext, true);
+	} else {
+		st->ext = twctl_entries_ext(ext,
+					    sk_ns_capable(NETLINK_CB(cb->skb).sk,
+							  net->user_ns,
+							  CAP_NET_ADMIN));
+	}
 	*twctl_entries_slot(cb) = st;
 	twctl_stat_add(TWCTL_STAT_DUMPS, 1);
 	return 0;
@@ -74,7 +100,7 @@ static enum twctl_visit twctl_entries_one(struct sock *sk, struct twctl_entry *e
 	struct twctl_entries_state *st = a->st;
 	void *hdr;
 
-	if (!twctl_filter_match(&st->filter, e))
+	if (st->walk.filter && !twctl_filter_match(&st->filter, e))
 		return TWCTL_VISIT_NEXT;
 	if (!st->limit) {
 		st->done = true;
@@ -93,7 +119,7 @@ static enum twctl_visit twctl_entries_one(struct sock *sk, struct twctl_entry *e
 	if (!hdr)
 		return TWCTL_VISIT_STOP;
 	genl_dump_check_consistent(a->cb, hdr);
-	if (twctl_entry_put(a->skb, e, st->net_admin, false)) {
+	if (twctl_entry_put(a->skb, e, st->ext)) {
 		genlmsg_cancel(a->skb, hdr);
 		return TWCTL_VISIT_STOP;
 	}

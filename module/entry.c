@@ -35,11 +35,16 @@ void twctl_entry_fill_tuple(struct twctl_entry *e, const struct sock *sk)
 }
 EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_entry_fill_tuple);
 
-void twctl_entry_fill(struct twctl_entry *e, struct sock *sk)
+/*
+ * @env is read once per walk (sysctls) and per batch (the clock), not per
+ * entry; the timer is read against env->now, so every entry of a batch is
+ * measured at the same instant.
+ */
+void twctl_entry_fill_env(struct twctl_entry *e, struct sock *sk,
+			  const struct twctl_env *env)
 {
 	const struct inet_timewait_sock *tw = inet_twsk(sk);
 	const struct tcp_timewait_sock *tcptw = tcp_twsk(sk);
-	struct twctl_env env;
 	struct twctl_capture cap;
 	bool captured;
 	u32 cookie[2];
@@ -47,7 +52,7 @@ void twctl_entry_fill(struct twctl_entry *e, struct sock *sk)
 
 	twctl_entry_fill_tuple(e, sk);
 
-	e->remaining_ms = jiffies_delta_to_msecs(tw->tw_timer.expires - jiffies);
+	e->remaining_ms = jiffies_delta_to_msecs(tw->tw_timer.expires - env->now);
 	sock_diag_save_cookie(sk, cookie);
 	e->cookie = (u64)cookie[1] << 32 | cookie[0];
 
@@ -66,70 +71,96 @@ void twctl_entry_fill(struct twctl_entry *e, struct sock *sk)
 	e->rcv_nxt = tcptw->tw_rcv_nxt;
 	e->bound_if = tw->tw_bound_dev_if;
 	e->mark = tw->tw_mark;
-	e->entry_stamped = twctl_tw_entry_stamp(tw, &e->entry_stamp);
 
 	captured = twctl_capture_lookup(e->cookie, &cap);
+	twctl_eligibility_fill(e, captured ? &cap : NULL, env);
+}
+EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_entry_fill_env);
+
+void twctl_entry_fill(struct twctl_entry *e, struct sock *sk)
+{
+	struct twctl_env env;
+
 	twctl_env_get(sock_net(sk), &env);
-	twctl_eligibility_fill(e, captured ? &cap : NULL, &env);
+	twctl_entry_fill_env(e, sk, &env);
 }
 
-static int twctl_put_addr(struct sk_buff *skb, int type, u8 family,
-			  const struct in6_addr *a)
+/* The uapi's 16-byte address field: IPv4 in the first 4 bytes. */
+static void twctl_addr_out(u8 *dst, u8 family, const struct in6_addr *a)
 {
 	if (family == AF_INET)
-		return nla_put_in_addr(skb, type, a->s6_addr32[3]);
-	return nla_put_in6_addr(skb, type, a);
+		memcpy(dst, &a->s6_addr32[3], sizeof(a->s6_addr32[3]));
+	else
+		memcpy(dst, a, sizeof(*a));
 }
 
-/*
- * @net_admin: the reader has CAP_NET_ADMIN over the entry's netns. Only then
- * does it get the mark (as from inet_diag) and what inet_diag gives nobody:
- * the sequence numbers and the peer's last timestamp, which would help
- * anyone inject into another user's connection (the next one to reuse the
- * tuple starts from them). Everyone gets what inet_diag gives everyone.
- */
-int twctl_entry_put(struct sk_buff *skb, const struct twctl_entry *e,
-		    bool net_admin, bool with_netns)
+void twctl_entry_info_fill(struct twctl_entry_info *info,
+			   const struct twctl_entry *e)
 {
-	struct nlattr *nest = nla_nest_start(skb, TWCTL_A_ENTRY);
+	memset(info, 0, sizeof(*info));
+	info->family = e->family;
+	info->state = e->state;
+	info->flags = (e->timestamps ? TWCTL_ENTRY_F_TIMESTAMPS : 0) |
+		      (e->recycle_eligible ? TWCTL_ENTRY_F_RECYCLE_ELIGIBLE : 0) |
+		      (e->reuse_eligible ? TWCTL_ENTRY_F_REUSE_ELIGIBLE : 0);
+	info->age_source = e->age_source;
+	info->lport = e->lport;
+	info->rport = e->rport;
+	twctl_addr_out(info->laddr, e->family, &e->laddr);
+	twctl_addr_out(info->raddr, e->family, &e->raddr);
+	info->cookie = e->cookie;
+	info->remaining_ms = e->remaining_ms;
+	info->age_ms = e->age_ms;
+	info->netns_ino = e->netns_ino;
+	info->bound_if = e->bound_if;
+}
+EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_entry_info_fill);
 
-	if (!nest)
+/*
+ * One entry: the fixed struct, then the extras @ext names. The caller has
+ * already cleared TWCTL_ENTRY_EXT_SECRETS for readers without CAP_NET_ADMIN
+ * over the entry's netns: the sequence numbers and the peer's last timestamp
+ * would help anyone inject into another user's connection (the next one to
+ * reuse the tuple starts from them), and inet_diag shows the mark to
+ * CAP_NET_ADMIN callers only. Structs are built on the stack and copied, as
+ * an attribute payload is only 4-byte aligned.
+ */
+int twctl_entry_put(struct sk_buff *skb, const struct twctl_entry *e, u32 ext)
+{
+	struct twctl_entry_info info;
+
+	BUILD_BUG_ON(sizeof(struct twctl_entry_info) != 64);
+	BUILD_BUG_ON(sizeof(struct twctl_entry_judgement) != 16);
+	BUILD_BUG_ON(sizeof(struct twctl_entry_secrets) != 24);
+
+	twctl_entry_info_fill(&info, e);
+	if (nla_put(skb, TWCTL_A_ENTRY_INFO, sizeof(info), &info))
 		return -EMSGSIZE;
-	if (nla_put_u8(skb, TWCTL_ENTRY_A_FAMILY, e->family) ||
-	    twctl_put_addr(skb, TWCTL_ENTRY_A_LADDR, e->family, &e->laddr) ||
-	    nla_put_u16(skb, TWCTL_ENTRY_A_LPORT, e->lport) ||
-	    twctl_put_addr(skb, TWCTL_ENTRY_A_RADDR, e->family, &e->raddr) ||
-	    nla_put_u16(skb, TWCTL_ENTRY_A_RPORT, e->rport) ||
-	    nla_put_u8(skb, TWCTL_ENTRY_A_STATE, e->state) ||
-	    nla_put_u32(skb, TWCTL_ENTRY_A_REMAINING_MS, e->remaining_ms) ||
-	    nla_put_u64_64bit(skb, TWCTL_ENTRY_A_COOKIE, e->cookie,
-			      TWCTL_ENTRY_A_PAD) ||
-	    nla_put_u8(skb, TWCTL_ENTRY_A_TIMESTAMPS, e->timestamps) ||
-	    (net_admin &&
-	     (nla_put_u32(skb, TWCTL_ENTRY_A_TS_RECENT, e->ts_recent) ||
-	      nla_put_u32(skb, TWCTL_ENTRY_A_TS_RECENT_AGE_MS,
-			  e->ts_recent_age_ms) ||
-	      nla_put_u32(skb, TWCTL_ENTRY_A_SND_NXT, e->snd_nxt) ||
-	      nla_put_u32(skb, TWCTL_ENTRY_A_RCV_NXT, e->rcv_nxt) ||
-	      nla_put_u32(skb, TWCTL_ENTRY_A_MARK, e->mark))) ||
-	    nla_put_u32(skb, TWCTL_ENTRY_A_BOUND_IF, e->bound_if) ||
-	    (with_netns && nla_put_u32(skb, TWCTL_ENTRY_A_NETNS, e->netns_ino)) ||
-	    nla_put_u32(skb, TWCTL_ENTRY_A_AGE_MS, e->age_ms) ||
-	    nla_put_u8(skb, TWCTL_ENTRY_A_AGE_SOURCE, e->age_source) ||
-	    nla_put_u32(skb, TWCTL_ENTRY_A_RTO_MS, e->rto_ms) ||
-	    nla_put_u8(skb, TWCTL_ENTRY_A_RTO_SOURCE, e->rto_source) ||
-	    nla_put_u32(skb, TWCTL_ENTRY_A_SRTT_US, e->srtt_us) ||
-	    nla_put_u32(skb, TWCTL_ENTRY_A_RECYCLE_AFTER_MS,
-			e->recycle_after_ms) ||
-	    nla_put_u8(skb, TWCTL_ENTRY_A_RECYCLE_ELIGIBLE,
-		       e->recycle_eligible) ||
-	    nla_put_u8(skb, TWCTL_ENTRY_A_RECYCLE_REASON, e->recycle_reason) ||
-	    nla_put_u8(skb, TWCTL_ENTRY_A_REUSE_ELIGIBLE, e->reuse_eligible) ||
-	    nla_put_u8(skb, TWCTL_ENTRY_A_REUSE_REASON, e->reuse_reason)) {
-		nla_nest_cancel(skb, nest);
-		return -EMSGSIZE;
+	if (ext & TWCTL_ENTRY_EXT_JUDGEMENT) {
+		struct twctl_entry_judgement j = {
+			.rto_ms = e->rto_ms,
+			.srtt_us = e->srtt_us,
+			.recycle_after_ms = e->recycle_after_ms,
+			.rto_source = e->rto_source,
+			.recycle_reason = e->recycle_reason,
+			.reuse_reason = e->reuse_reason,
+		};
+
+		if (nla_put(skb, TWCTL_A_ENTRY_JUDGEMENT, sizeof(j), &j))
+			return -EMSGSIZE;
 	}
-	nla_nest_end(skb, nest);
+	if (ext & TWCTL_ENTRY_EXT_SECRETS) {
+		struct twctl_entry_secrets sec = {
+			.snd_nxt = e->snd_nxt,
+			.rcv_nxt = e->rcv_nxt,
+			.ts_recent = e->ts_recent,
+			.ts_recent_age_ms = e->ts_recent_age_ms,
+			.mark = e->mark,
+		};
+
+		if (nla_put(skb, TWCTL_A_ENTRY_SECRETS, sizeof(sec), &sec))
+			return -EMSGSIZE;
+	}
 	return 0;
 }
 EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_entry_put);

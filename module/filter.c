@@ -61,6 +61,7 @@ void twctl_filter_init(struct twctl_filter *f)
 	f->rport_max = U16_MAX;
 	f->remaining_max_ms = U32_MAX;
 	f->selects_all = true;
+	f->tuple_selects_all = true;
 }
 EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_filter_init);
 
@@ -189,10 +190,12 @@ int twctl_filter_parse(struct twctl_filter *f, const struct nlattr *nest,
 	if (tb[TWCTL_FILTER_A_AGE_MIN_MS])
 		f->age_min_ms = nla_get_u32(tb[TWCTL_FILTER_A_AGE_MIN_MS]);
 
-	f->selects_all = !f->family && f->states == TWCTL_STATES_ALL &&
-			 f->lport_min == 0 && f->lport_max == U16_MAX &&
-			 f->rport_min == 0 && f->rport_max == U16_MAX &&
-			 !f->laddr.family && !f->raddr.family &&
+	/* The walker then selects without copying the tuple under the lock. */
+	f->tuple_selects_all = !f->family && f->states == TWCTL_STATES_ALL &&
+			       f->lport_min == 0 && f->lport_max == U16_MAX &&
+			       f->rport_min == 0 && f->rport_max == U16_MAX &&
+			       !f->laddr.family && !f->raddr.family;
+	f->selects_all = f->tuple_selects_all &&
 			 f->remaining_min_ms == 0 &&
 			 f->remaining_max_ms == U32_MAX &&
 			 !f->has_cookie && !f->recycle_eligible &&

@@ -31,6 +31,8 @@ static struct netlink_range_validation twctl_limit_range __ro_after_init = {
 const struct nla_policy twctl_entries_policy[TWCTL_A_MAX + 1] = {
 	[TWCTL_A_FILTER] = NLA_POLICY_NESTED(twctl_filter_policy),
 	[TWCTL_A_LIMIT] = TWCTL_LIMIT_POLICY,
+	[TWCTL_A_ENTRY_EXT] = NLA_POLICY_MASK(NLA_U32, TWCTL_ENTRY_EXT_ALL),
+	[TWCTL_A_ALL_NETNS] = { .type = NLA_FLAG },
 };
 EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_entries_policy);
 
@@ -38,8 +40,25 @@ const struct nla_policy twctl_summary_policy[TWCTL_A_MAX + 1] = {
 	[TWCTL_A_FILTER] = NLA_POLICY_NESTED(twctl_filter_policy),
 	[TWCTL_A_LIMIT] = TWCTL_LIMIT_POLICY,
 	[TWCTL_A_GROUP_BY] = NLA_POLICY_MAX(NLA_U8, TWCTL_GROUP_BY_MAX),
+	[TWCTL_A_ALL_NETNS] = { .type = NLA_FLAG },
 };
 EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_summary_policy);
+
+/*
+ * TWCTL_A_ALL_NETNS shows every container's connections: only an admin of
+ * the whole host may ask, checked on both the socket's opener and the
+ * sender, as netlink_capable() does.
+ */
+int twctl_all_netns_allowed(const struct sk_buff *skb,
+			    const struct nlattr *attr,
+			    struct netlink_ext_ack *extack)
+{
+	if (netlink_ns_capable(skb, &init_user_ns, CAP_NET_ADMIN))
+		return 0;
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "every netns needs CAP_NET_ADMIN in the initial user namespace");
+	return -EPERM;
+}
 
 const struct nla_policy twctl_kill_policy[TWCTL_A_MAX + 1] = {
 	[TWCTL_A_FILTER] = NLA_POLICY_NESTED(twctl_filter_policy),

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * TWCTL_CMD_GET_SUMMARY: aggregate the caller's entries in the kernel,
- * grouped by local port, remote port, remote address or destination, and
- * stream the groups largest first.
+ * TWCTL_CMD_GET_SUMMARY: aggregate the caller's entries (or, with
+ * TWCTL_A_ALL_NETNS, every netns's) in the kernel, grouped by local port,
+ * remote port, remote address, destination or netns, and stream the groups
+ * largest first.
  *
  * Any user may ask for a summary, and the number of groups is the user's to
  * choose (262,144 remote addresses fit in 127/8 of its own netns), so the
@@ -74,6 +75,9 @@ static void twctl_group_key(const struct twctl_groups *g,
 		key->family = e->family;
 		key->raddr = e->raddr;
 		break;
+	case TWCTL_GROUP_BY_NETNS:
+		key->netns_ino = e->netns_ino;
+		break;
 	}
 }
 
@@ -81,12 +85,14 @@ static bool twctl_group_same(const struct twctl_group *a,
 			     const struct twctl_group *b)
 {
 	return a->lport == b->lport && a->rport == b->rport &&
-	       a->family == b->family && ipv6_addr_equal(&a->raddr, &b->raddr);
+	       a->family == b->family && a->netns_ino == b->netns_ino &&
+	       ipv6_addr_equal(&a->raddr, &b->raddr);
 }
 
 static u32 twctl_group_hash(const struct twctl_group *k)
 {
-	u32 h = jhash2((__force const u32 *)k->raddr.s6_addr32, 4, k->family);
+	u32 h = jhash2((__force const u32 *)k->raddr.s6_addr32, 4,
+		       k->family ^ k->netns_ino);
 
 	return jhash_2words(k->lport, k->rport, h);
 }
@@ -175,6 +181,8 @@ int twctl_group_cmp(const struct twctl_group *a, const struct twctl_group *b)
 		return a->rport < b->rport ? -1 : 1;
 	if (a->lport != b->lport)
 		return a->lport < b->lport ? -1 : 1;
+	if (a->netns_ino != b->netns_ino)
+		return a->netns_ino < b->netns_ino ? -1 : 1;
 	return 0;
 }
 EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_group_cmp);
@@ -301,6 +309,7 @@ struct twctl_summary_state {
 	u64 sent;			/* sum of the sent groups' digests */
 	u32 limit;			/* groups still to send */
 	u8 by;
+	bool all_netns;			/* TWCTL_A_ALL_NETNS */
 	bool started;			/* a group was sent: cursor is valid */
 	bool done;
 };
@@ -326,7 +335,7 @@ static enum twctl_visit twctl_summary_one(struct sock *sk, struct twctl_entry *e
 {
 	struct twctl_summary_arg *a = data;
 
-	if (!twctl_filter_match(a->filter, e))
+	if (!a->filter->selects_all && !twctl_filter_match(a->filter, e))
 		return TWCTL_VISIT_NEXT;
 	a->error = twctl_groups_add(a->groups, e);
 	return a->error ? TWCTL_VISIT_STOP : TWCTL_VISIT_NEXT;
@@ -344,7 +353,8 @@ int twctl_summary_aggregate(struct twctl_walk *walk,
 	struct twctl_summary_arg a = { .groups = g, .filter = filter };
 	int ret;
 
-	walk->filter = filter;
+	/* No filter at all: nothing is copied under the bucket lock. */
+	walk->filter = filter->selects_all ? NULL : filter;
 	ret = twctl_walk(walk, twctl_summary_one, &a);
 	if (ret < 0)
 		return ret;
@@ -374,6 +384,15 @@ int twctl_summary_start(struct netlink_callback *cb)
 		return err;
 	}
 	st->by = nla_get_u8(attrs[TWCTL_A_GROUP_BY]);
+	st->all_netns = nla_get_flag(attrs[TWCTL_A_ALL_NETNS]);
+	if (st->all_netns) {
+		err = twctl_all_netns_allowed(cb->skb, attrs[TWCTL_A_ALL_NETNS],
+					      cb->extack);
+		if (err) {
+			kfree(st);
+			return err;
+		}
+	}
 	st->limit = attrs[TWCTL_A_LIMIT] ? nla_get_u32(attrs[TWCTL_A_LIMIT]) :
 					   U32_MAX;
 	*twctl_summary_slot(cb) = st;
@@ -393,6 +412,8 @@ static int twctl_group_put(struct sk_buff *skb, const struct twctl_groups *g,
 		return -EMSGSIZE;
 	if (g->by == TWCTL_GROUP_BY_LPORT)
 		err = nla_put_u16(skb, TWCTL_GROUP_A_LPORT, grp->lport);
+	if (g->by == TWCTL_GROUP_BY_NETNS)
+		err = nla_put_u32(skb, TWCTL_GROUP_A_NETNS, grp->netns_ino);
 	if (!err && (g->by == TWCTL_GROUP_BY_RPORT ||
 		     g->by == TWCTL_GROUP_BY_DEST))
 		err = nla_put_u16(skb, TWCTL_GROUP_A_RPORT, grp->rport);
@@ -451,7 +472,7 @@ int twctl_summary_dump(struct sk_buff *skb, struct netlink_callback *cb)
 {
 	struct twctl_summary_state *st = *twctl_summary_slot(cb);
 	struct net *net = sock_net(cb->skb->sk);
-	struct twctl_walk walk = { .net = net };
+	struct twctl_walk walk = { .net = net, .all_netns = st->all_netns };
 	struct twctl_groups g;
 	struct twctl_group grp;
 	unsigned int n, sent = 0;

@@ -56,8 +56,12 @@ struct twctl_entry {
 /* entry.c */
 void twctl_entry_fill_tuple(struct twctl_entry *e, const struct sock *sk);
 void twctl_entry_fill(struct twctl_entry *e, struct sock *sk);
-int twctl_entry_put(struct sk_buff *skb, const struct twctl_entry *e,
-		    bool net_admin, bool with_netns);
+struct twctl_env;
+void twctl_entry_fill_env(struct twctl_entry *e, struct sock *sk,
+			  const struct twctl_env *env);
+void twctl_entry_info_fill(struct twctl_entry_info *info,
+			   const struct twctl_entry *e);
+int twctl_entry_put(struct sk_buff *skb, const struct twctl_entry *e, u32 ext);
 
 /* filter.c */
 struct twctl_addr_filter {
@@ -80,6 +84,7 @@ struct twctl_filter {
 	bool recycle_eligible;
 	bool reuse_eligible;
 	bool selects_all;	/* no criterion was given */
+	bool tuple_selects_all;	/* no criterion on the tuple or state */
 };
 
 extern const struct nla_policy twctl_filter_policy[TWCTL_FILTER_A_MAX + 1];
@@ -113,6 +118,13 @@ struct twctl_walk {
 	unsigned int skip;		/* ... or selected entries to skip */
 	bool lost;			/* a resume did not find its anchor */
 	struct inet_hashinfo *hashinfo;	/* NULL: @net's table (tests set it) */
+	/*
+	 * Every netns (@net is then ignored): each distinct table once, the
+	 * shared one first, then each netns's own table in net_cookie order;
+	 * @table is the net_cookie of the table's owner, 0 for the shared one.
+	 */
+	bool all_netns;
+	u64 table;
 };
 
 int twctl_walk(struct twctl_walk *w, twctl_visit_fn visit, void *arg);
@@ -122,6 +134,7 @@ unsigned int twctl_count(struct net *net);
 int twctl_entries_start(struct netlink_callback *cb);
 int twctl_entries_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int twctl_entries_done(struct netlink_callback *cb);
+u32 twctl_entries_ext(u32 requested, bool net_admin);
 int twctl_summary_start(struct netlink_callback *cb);
 int twctl_summary_dump(struct sk_buff *skb, struct netlink_callback *cb);
 int twctl_summary_done(struct netlink_callback *cb);
@@ -134,6 +147,7 @@ struct twctl_group {
 	u16 rport;
 	u8 family;
 	bool used;
+	u32 netns_ino;
 	u32 count;
 	u32 max_age_ms;
 	u32 min_remaining_ms;
@@ -192,6 +206,9 @@ void twctl_genl_exit(void);
 extern const struct nla_policy twctl_entries_policy[TWCTL_A_MAX + 1];
 extern const struct nla_policy twctl_summary_policy[TWCTL_A_MAX + 1];
 extern const struct nla_policy twctl_kill_policy[TWCTL_A_MAX + 1];
+int twctl_all_netns_allowed(const struct sk_buff *skb,
+			    const struct nlattr *attr,
+			    struct netlink_ext_ack *extack);
 struct sk_buff *twctl_kill_event(struct net *net,
 				 const struct twctl_kill_ctx *k);
 void twctl_notify_kill(struct net *net, const struct twctl_kill_ctx *k);

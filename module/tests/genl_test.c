@@ -63,6 +63,56 @@ static void twctl_genl_limit_range(struct kunit *test)
 	}
 }
 
+/* Parses one u32 attribute @type = @v through @pol, as genetlink would. */
+static int parse_u32(const struct nla_policy *pol, int type, u32 v)
+{
+	struct nlattr *tb[TWCTL_A_MAX + 1];
+	struct sk_buff *skb = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	int err;
+
+	if (!skb)
+		return -ENOMEM;
+	err = nla_put_u32(skb, type, v);
+	if (!err)
+		err = nla_parse(tb, TWCTL_A_MAX, (struct nlattr *)skb->data,
+				skb->len, pol, NULL);
+	kfree_skb(skb);
+	return err;
+}
+
+/* Extras: known bits only, and only where entries are listed. */
+static void twctl_genl_entry_ext_bits(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, parse_u32(twctl_entries_policy, TWCTL_A_ENTRY_EXT,
+					TWCTL_ENTRY_EXT_ALL), 0);
+	KUNIT_EXPECT_EQ(test, parse_u32(twctl_entries_policy, TWCTL_A_ENTRY_EXT,
+					0), 0);
+	KUNIT_EXPECT_EQ(test, parse_u32(twctl_entries_policy, TWCTL_A_ENTRY_EXT,
+					TWCTL_ENTRY_EXT_ALL + 1), -EINVAL);
+	KUNIT_EXPECT_NE(test, parse_u32(twctl_summary_policy, TWCTL_A_ENTRY_EXT,
+					TWCTL_ENTRY_EXT_JUDGEMENT), 0);
+	KUNIT_EXPECT_NE(test, parse_u32(twctl_kill_policy, TWCTL_A_ENTRY_EXT,
+					TWCTL_ENTRY_EXT_JUDGEMENT), 0);
+}
+
+/* ALL_NETNS: a flag for listings and summaries, not for kills. */
+static void twctl_genl_all_netns_where(struct kunit *test)
+{
+	struct nlattr *tb[TWCTL_A_MAX + 1];
+	struct sk_buff *skb = nlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, skb);
+	KUNIT_ASSERT_EQ(test, nla_put_flag(skb, TWCTL_A_ALL_NETNS), 0);
+	KUNIT_EXPECT_EQ(test, nla_parse(tb, TWCTL_A_MAX, (struct nlattr *)skb->data,
+					skb->len, twctl_entries_policy, NULL), 0);
+	KUNIT_EXPECT_NOT_NULL(test, tb[TWCTL_A_ALL_NETNS]);
+	KUNIT_EXPECT_EQ(test, nla_parse(tb, TWCTL_A_MAX, (struct nlattr *)skb->data,
+					skb->len, twctl_summary_policy, NULL), 0);
+	KUNIT_EXPECT_NE(test, nla_parse(tb, TWCTL_A_MAX, (struct nlattr *)skb->data,
+					skb->len, twctl_kill_policy, NULL), 0);
+	kfree_skb(skb);
+}
+
 /*
  * A filter spelled with 600 duplicated attributes (nearly 5 KiB, more than
  * a default-size message) still gives an event, carrying the filter as it
@@ -155,6 +205,8 @@ static void twctl_genl_event_size_covers_all(struct kunit *test)
 
 static struct kunit_case twctl_genl_cases[] = {
 	KUNIT_CASE(twctl_genl_limit_range),
+	KUNIT_CASE(twctl_genl_entry_ext_bits),
+	KUNIT_CASE(twctl_genl_all_netns_where),
 	KUNIT_CASE(twctl_genl_event_carries_parsed_filter),
 	KUNIT_CASE(twctl_genl_event_size_covers_all),
 	{}

@@ -82,6 +82,37 @@ static void twctl_summary_by_each_key(struct kunit *test)
 	}
 }
 
+/* Entries of three netns with the same tuple: one group per netns. */
+static void twctl_summary_by_netns(struct kunit *test)
+{
+	static const u32 ino[] = { 4026531840U, 4026532300U, 4026532301U };
+	static const unsigned int count[] = { 3, 1, 2 };
+	struct twctl_groups g;
+	struct twctl_entry e;
+	unsigned int i, k;
+
+	KUNIT_ASSERT_EQ(test, twctl_groups_init(&g, TWCTL_GROUP_BY_NETNS, 1, 0), 0);
+	for (i = 0; i < ARRAY_SIZE(ino); i++) {
+		for (k = 0; k < count[i]; k++) {
+			twctl_test_entry(&e, "10.0.0.9", 5000 + k, "10.0.0.1", 80);
+			e.netns_ino = ino[i];
+			add(test, &g, &e);
+		}
+	}
+	KUNIT_ASSERT_EQ(test, twctl_groups_finish(&g), 3U);
+	KUNIT_EXPECT_EQ(test, g.slots[0].netns_ino, ino[0]);
+	KUNIT_EXPECT_EQ(test, g.slots[0].count, 3U);
+	KUNIT_EXPECT_EQ(test, g.slots[1].netns_ino, ino[2]);
+	KUNIT_EXPECT_EQ(test, g.slots[1].count, 2U);
+	KUNIT_EXPECT_EQ(test, g.slots[2].netns_ino, ino[1]);
+	KUNIT_EXPECT_EQ(test, g.slots[2].count, 1U);
+	/* The key is the netns alone. */
+	KUNIT_EXPECT_EQ(test, g.slots[0].lport, 0);
+	KUNIT_EXPECT_EQ(test, g.slots[0].rport, 0);
+	KUNIT_EXPECT_EQ(test, g.slots[0].family, 0);
+	twctl_groups_free(&g);
+}
+
 /* Many groups force several doublings; nothing may be lost on the way. */
 static void twctl_summary_grows(struct kunit *test)
 {
@@ -254,6 +285,7 @@ static void twctl_summary_digest_sees_crossing(struct kunit *test)
 static struct kunit_case twctl_summary_cases[] = {
 	KUNIT_CASE(twctl_summary_by_dest),
 	KUNIT_CASE(twctl_summary_by_each_key),
+	KUNIT_CASE(twctl_summary_by_netns),
 	KUNIT_CASE(twctl_summary_grows),
 	KUNIT_CASE(twctl_summary_caps_groups),
 	KUNIT_CASE(twctl_summary_every_port_fits),

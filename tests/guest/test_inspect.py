@@ -15,10 +15,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from twtest import (Reporter, Traffic, batch, clear_timewait, debugfs_stats, diff_sets, expect,  # noqa: E402
                     expect_same, addr_in, fmt_key, load_module, main_guard, netns_add, norm_addr, port_range,
                     prepare_stack, restore_stack, run, ss_dump, ss_keys, ss_timer_truncation, tuples_of,
-                    twctl_list, twctl_json, twctl_run, veth_pair, wait_settled, TWCTL, NOBODY, PORT_RANGE)
+                    twctl_list, twctl_json, twctl_run, veth_pair, wait_settled, TWCTL, NOBODY, PORT_RANGE,
+                    Twctl, NlError, drop_to, in_child, le, netns_inode, new_userns, raw_key, ss_all_netns,
+                    stable, sysctl)
 
 NS = 'twinsA'       # second netns, joined by veth
 BIG = 'twinsbig'    # netns for the few-thousand-entries dump
+# for --all-netns: one on the shared table, one with a table of its own
+ALL_SHARED, ALL_OWN = 'twinsallS', 'twinsallO'
 BIG_N = 3000
 JIFFY_MS = 4        # HZ=250 in Debian's kernels and the KUnit one
 
@@ -414,6 +418,9 @@ def suite(rep, saved):
           netns=NS)
     batch(rep, [('netns-ip-exec-list', lambda: twctl_list(exec_netns=NS), ns_covers)], exec_netns=NS)
 
+    raw_netlink_checks(rep)
+    all_netns_checks(rep, t)
+
     # ---- bad input: exit 2, one line, nothing sent --------------------------
     bad = [
         ['list', '--lport', '70000'],
@@ -475,13 +482,146 @@ def suite(rep, saved):
     shutil.rmtree(tmpd, ignore_errors=True)
 
 
+def raw_netlink_checks(rep):
+    """The kernel's own answer, without the CLI: the compact format carries
+    exactly ss's entries, 88 bytes a message when no extra is asked for."""
+    def take():
+        tw = Twctl()
+        try:
+            msgs, intr = tw.entry_dump()
+            return msgs, intr, tw.entries()
+        finally:
+            tw.close()
+
+    def verify(ss, taken):
+        msgs, intr, full = taken
+        expect(not intr, 'entry dump flagged NLM_F_DUMP_INTR')
+        U = Twctl.U
+        sizes = Counter(sum(4 + ((len(v) + 3) & ~3) for v in m.values()) for m in msgs)
+        bad = [sorted(m) for m in msgs if set(m) != {U['TWCTL_A_ENTRY_INFO']}]
+        expect(not bad, f'messages with other attributes than TWCTL_A_ENTRY_INFO: {bad[:3]}')
+        # nlmsghdr 16 + genlmsghdr 4 + attributes
+        expect(set(sizes) == {68}, f'entry messages of {sorted(20 + k for k in sizes)} bytes, not 88')
+        got = [raw_key(e) for e in full]
+        expect(len(got) == len(set(got)), 'an entry sent twice')
+        expect_same(set(got), set(ss), 'raw dump', 'ss')
+        ino = netns_inode()
+        other = {le(e['TWCTL_ENTRY_A_NETNS']) for e in full} - {ino}
+        expect(not other, f'entries with netns inodes {sorted(other)}, this netns is {ino}')
+    batch(rep, [('raw-dump-88-byte-messages-equal-ss', take, verify)])
+
+
+def all_netns_checks(rep, t):
+    """TWCTL_A_ALL_NETNS: one dump of every netns equals the union of ss in
+    each, each entry with its netns's inode; a summary by netns counts the
+    same; only CAP_NET_ADMIN in the initial user namespace may ask."""
+    def setup():
+        saved = sysctl('net.ipv4.tcp_child_ehash_entries')
+        netns_add(ALL_SHARED)
+        sysctl('net.ipv4.tcp_child_ehash_entries', 1024)
+        try:
+            netns_add(ALL_OWN)
+        finally:
+            sysctl('net.ipv4.tcp_child_ehash_entries', saved)
+        made = {}
+        for i, ns in enumerate((ALL_SHARED, ALL_OWN)):
+            made[ns] = t.tw(t.server('127.0.0.1', 7301 + i, netns=ns), 4 + 3 * i, netns=ns)
+            wait_settled({x: 'TIME_WAIT' for x in made[ns]}, ns)
+        return made
+    ok, made = rep.setup('all-netns-entries', setup)
+    if not ok:
+        return
+
+    def snap_entries():
+        before = ss_all_netns()
+        tw = Twctl()
+        try:
+            got = tw.entries(all_netns=True)
+        finally:
+            tw.close()
+        return before, got, ss_all_netns()
+
+    def check_entries():
+        ss, got = stable(snap_entries, what='entries of every netns')
+        keys = [(le(e['TWCTL_ENTRY_A_NETNS']), raw_key(e)) for e in got]
+        expect(len(keys) == len(set(keys)), 'an entry sent twice')
+        expect_same(set(keys), ss, 'all-netns dump', 'ss in each netns')
+        for ns in (ALL_SHARED, ALL_OWN):
+            mine = {k for i, k in keys if i == netns_inode(ns)}
+            expect(len(mine) == len(made[ns]), f'{len(mine)} entries of {ns}, made {len(made[ns])}')
+        # the secrets come for every netns: the caller administers them all
+        missing = [e for e in got if 'TWCTL_ENTRY_A_SND_NXT' not in e]
+        expect(not missing, f'{len(missing)} entries without TWCTL_A_ENTRY_SECRETS')
+        rep.info(f'all-netns: {len(keys)} entries in {len({i for i, _ in keys})} netns')
+    rep.check('all-netns-list-equals-ss-in-each-netns', check_entries)
+
+    def snap_summary():
+        before = ss_all_netns()
+        tw = Twctl()
+        try:
+            got = tw.summary('netns', all_netns=True)
+        finally:
+            tw.close()
+        return before, got, ss_all_netns()
+
+    def check_summary():
+        ss, groups = stable(snap_summary, what='entries of every netns')
+        got = {le(g['TWCTL_GROUP_A_NETNS']): le(g['TWCTL_GROUP_A_COUNT']) for g in groups}
+        expect(len(got) == len(groups), 'a netns group sent twice')
+        want = Counter(i for i, _ in ss)
+        expect(got == dict(want), f'summary by netns {got}, ss {dict(want)}')
+        counts = [le(g['TWCTL_GROUP_A_COUNT']) for g in groups]
+        expect(counts == sorted(counts, reverse=True), f'groups not largest first: {counts}')
+    rep.check('all-netns-summary-by-netns-counts', check_summary)
+
+    def own_netns_summary():
+        tw = Twctl()
+        try:
+            groups = tw.summary('netns')
+        finally:
+            tw.close()
+        got = {le(g['TWCTL_GROUP_A_NETNS']): le(g['TWCTL_GROUP_A_COUNT']) for g in groups}
+        expect(set(got) <= {netns_inode()}, f'a summary without ALL_NETNS shows netns {sorted(got)}')
+
+    rep.check('summary-by-netns-own-netns-only', own_netns_summary)
+
+    def refused(userns):
+        def child():
+            drop_to()
+            if userns:
+                new_userns(netns=True)
+            out = {}
+            for what in ('entries', 'summary'):
+                tw = Twctl()
+                try:
+                    if what == 'entries':
+                        tw.entries(all_netns=True)
+                    else:
+                        tw.summary('dest', all_netns=True)
+                    out[what] = ('answered', None)
+                except NlError as e:
+                    out[what] = (e.errno, e.msg)
+                finally:
+                    tw.close()
+            return out
+        res = in_child(child)
+        import errno as errno_mod
+        for what, (err, msg) in res.items():
+            expect(err == errno_mod.EPERM, f'{what}: {err} {msg!r}, not EPERM')
+            expect('CAP_NET_ADMIN' in (msg or ''), f'{what}: extack message {msg!r} does not name CAP_NET_ADMIN')
+    rep.check('all-netns-unprivileged-eperm-extack', refused, False)
+    rep.check('all-netns-userns-root-eperm-extack', refused, True)
+    for ns in (ALL_SHARED, ALL_OWN):
+        run(['ip', 'netns', 'del', ns])
+
+
 def main(rep):
     saved = {}
     try:
         suite(rep, saved)
     finally:
         restore_stack(saved)
-        for ns in (NS, BIG):
+        for ns in (NS, BIG, ALL_SHARED, ALL_OWN):
             run(['ip', 'netns', 'del', ns])
         run(['ip', 'link', 'del', 'twiv0'])
 

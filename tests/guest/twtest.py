@@ -14,6 +14,7 @@ import re
 import select
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -1075,19 +1076,76 @@ class Twctl(Genl):
             Twctl.U = uapi_consts()
         super().__init__(Twctl.U['TWCTL_GENL_NAME'], **kw)
 
-    def entries(self, filt=b'', limit=None):
-        """Entry nests of a dump: [{attribute name: raw payload}]."""
+    # struct twctl_entry_info and the extras' structs, field by field in
+    # the uapi's order (host byte order; addresses as 16 raw bytes)
+    INFO = struct.Struct('=BBBBHH16s16sQIIII')
+    INFO_FIELDS = ('family', 'state', 'flags', 'age_source', 'lport', 'rport', 'laddr', 'raddr',
+                   'cookie', 'remaining_ms', 'age_ms', 'netns_ino', 'bound_if')
+    JUDGEMENT = struct.Struct('=IIIBBBB')
+    JUDGEMENT_FIELDS = ('rto_ms', 'srtt_us', 'recycle_after_ms', 'rto_source', 'recycle_reason',
+                        'reuse_reason', 'reserved')
+    SECRETS = struct.Struct('=IIIIII')
+    SECRETS_FIELDS = ('snd_nxt', 'rcv_nxt', 'ts_recent', 'ts_recent_age_ms', 'mark', 'reserved')
+    # the old per-entry attribute each field stands for, and its width
+    OLD = {'family': 1, 'state': 1, 'lport': 2, 'rport': 2, 'cookie': 8, 'remaining_ms': 4,
+           'age_ms': 4, 'age_source': 1, 'bound_if': 4, 'rto_ms': 4, 'srtt_us': 4,
+           'recycle_after_ms': 4, 'rto_source': 1, 'recycle_reason': 1, 'reuse_reason': 1,
+           'snd_nxt': 4, 'rcv_nxt': 4, 'ts_recent': 4, 'ts_recent_age_ms': 4, 'mark': 4}
+
+    def entry_dump(self, filt=b'', limit=None, ext=None, all_netns=False):
+        """A raw entry dump: ([{attribute type: payload}], interrupted).
+        ext: TWCTL_A_ENTRY_EXT bits (None: leave the attribute out)."""
         U = self.U
-        payload = filt + (nla_u32(U['TWCTL_A_LIMIT'], limit) if limit else b'')
+        payload = filt + (nla_u32(U['TWCTL_A_LIMIT'], limit) if limit else b'') + \
+            (nla_u32(U['TWCTL_A_ENTRY_EXT'], ext) if ext is not None else b'') + \
+            (nla(U['TWCTL_A_ALL_NETNS'], b'') if all_netns else b'')
         msgs, intr = self.dump(U['TWCTL_CMD_GET_ENTRIES'], payload)
-        expect(not intr, 'entry dump interrupted (NLM_F_DUMP_INTR)')
-        names = {v: k for k, v in U.items() if k.startswith('TWCTL_ENTRY_A_') and isinstance(v, int)}
-        out = []
-        for m in msgs:
-            top = nla_dict(m)
-            expect(U['TWCTL_A_ENTRY'] in top, f'entry message without TWCTL_A_ENTRY: {sorted(top)}')
-            out.append({names.get(t, t): v for t, v in nla_dict(top[U['TWCTL_A_ENTRY']]).items()})
+        return [nla_dict(m) for m in msgs], intr
+
+    def decode_entry(self, top):
+        """One entry message's attributes as {TWCTL_ENTRY_A_* name: payload
+        bytes encoded as that attribute was}: the struct fields under the
+        names of the attributes they replace, so checks written against
+        those names keep their meaning."""
+        U = self.U
+        info = top.get(U['TWCTL_A_ENTRY_INFO'])
+        expect(info is not None, f'entry message without TWCTL_A_ENTRY_INFO: {sorted(top)}')
+        expect(len(info) == self.INFO.size, f'TWCTL_A_ENTRY_INFO of {len(info)} bytes, not {self.INFO.size}')
+        f = dict(zip(self.INFO_FIELDS, self.INFO.unpack(info)))
+        for attr, st, names in (('TWCTL_A_ENTRY_JUDGEMENT', self.JUDGEMENT, self.JUDGEMENT_FIELDS),
+                                ('TWCTL_A_ENTRY_SECRETS', self.SECRETS, self.SECRETS_FIELDS)):
+            if U[attr] in top:
+                v = top[U[attr]]
+                expect(len(v) == st.size, f'{attr} of {len(v)} bytes, not {st.size}')
+                d = dict(zip(names, st.unpack(v)))
+                expect(d.pop('reserved') == 0, f'{attr} reserved field not zero')
+                f.update(d)
+        alen = 4 if f['family'] == socket.AF_INET else 16
+        for a in ('laddr', 'raddr'):
+            expect(f['family'] == socket.AF_INET6 or not any(f[a][4:]),
+                   f'IPv4 {a} with non-zero bytes after the first 4: {f[a].hex()}')
+        out = {}
+        for name, v in f.items():
+            if name in ('laddr', 'raddr'):
+                out[f'TWCTL_ENTRY_A_{name.upper()}'] = v[:alen]
+            elif name in self.OLD:
+                out[f'TWCTL_ENTRY_A_{name.upper()}'] = v.to_bytes(self.OLD[name], 'little')
+        flags = f['flags']
+        out['TWCTL_ENTRY_A_TIMESTAMPS'] = bytes([bool(flags & U['TWCTL_ENTRY_F_TIMESTAMPS'])])
+        out['TWCTL_ENTRY_A_RECYCLE_ELIGIBLE'] = bytes([bool(flags & U['TWCTL_ENTRY_F_RECYCLE_ELIGIBLE'])])
+        out['TWCTL_ENTRY_A_REUSE_ELIGIBLE'] = bytes([bool(flags & U['TWCTL_ENTRY_F_REUSE_ELIGIBLE'])])
+        out['TWCTL_ENTRY_A_NETNS'] = f['netns_ino'].to_bytes(4, 'little')
         return out
+
+    def entries(self, filt=b'', limit=None, ext=None, all_netns=False):
+        """Entries of a dump as [{TWCTL_ENTRY_A_* name: payload}] (see
+        decode_entry); every extra is asked for unless ext says otherwise
+        (the kernel leaves out what the caller may not see)."""
+        if ext is None:
+            ext = self.U['TWCTL_ENTRY_EXT_ALL']
+        msgs, intr = self.entry_dump(filt, limit, ext, all_netns)
+        expect(not intr, 'entry dump interrupted (NLM_F_DUMP_INTR)')
+        return [self.decode_entry(m) for m in msgs]
 
     def filter(self, **f):
         """A TWCTL_A_FILTER nest: rport=(lo, hi), lport=(lo, hi), cookie=N."""
@@ -1109,12 +1167,47 @@ class Twctl(Genl):
         a = self.do(U['TWCTL_CMD_KILL'], payload)
         return le(a.get(U['TWCTL_A_MATCHED'], b'')), le(a.get(U['TWCTL_A_KILLED'], b''))
 
+    def summary(self, by, filt=b'', all_netns=False):
+        """The groups of a summary dump: [{TWCTL_GROUP_A_* name: payload}]."""
+        U = self.U
+        names = {v: k for k, v in U.items() if k.startswith('TWCTL_GROUP_A_') and isinstance(v, int)}
+        payload = nla_u8(U['TWCTL_A_GROUP_BY'], U[f'TWCTL_GROUP_BY_{by.upper()}']) + filt + \
+            (nla(U['TWCTL_A_ALL_NETNS'], b'') if all_netns else b'')
+        msgs, intr = self.dump(U['TWCTL_CMD_GET_SUMMARY'], payload)
+        expect(not intr, 'summary dump interrupted (NLM_F_DUMP_INTR)')
+        out = []
+        for m in msgs:
+            top = nla_dict(m)
+            expect(U['TWCTL_A_GROUP'] in top, f'summary message without TWCTL_A_GROUP: {sorted(top)}')
+            out.append({names.get(t, t): v for t, v in nla_dict(top[U['TWCTL_A_GROUP']]).items()})
+        return out
+
     def summary_send(self, by, filt=b''):
         """Starts a summary dump without reading it; returns its seq."""
         U = self.U
         return self.send(self.family, U['TWCTL_CMD_GET_SUMMARY'],
                          nla_u8(U['TWCTL_A_GROUP_BY'], U[f'TWCTL_GROUP_BY_{by.upper()}']) + filt,
                          flags=NLM_F_REQUEST | NLM_F_DUMP)
+
+
+def raw_key(e):
+    """The Key of an entry as Twctl.entries() decodes it."""
+    fam = le(e['TWCTL_ENTRY_A_FAMILY'])
+    name = 'inet' if fam == socket.AF_INET else 'inet6'
+    state = {5: 'FIN_WAIT2', 6: 'TIME_WAIT'}.get(le(e['TWCTL_ENTRY_A_STATE']), le(e['TWCTL_ENTRY_A_STATE']))
+    return Key(name, socket.inet_ntop(fam, e['TWCTL_ENTRY_A_LADDR']), le(e['TWCTL_ENTRY_A_LPORT']),
+               socket.inet_ntop(fam, e['TWCTL_ENTRY_A_RADDR']), le(e['TWCTL_ENTRY_A_RPORT']), state,
+               le(e['TWCTL_ENTRY_A_COOKIE']))
+
+
+def ss_all_netns():
+    """{(netns inode, Key)} of the timewait entries ss sees in this netns
+    and in every named one (ip netns exec NAME ss ...)."""
+    out = {(netns_inode(), k) for k in ss_keys()}
+    names = sorted(os.listdir('/run/netns')) if os.path.isdir('/run/netns') else []
+    for name in names:
+        out |= {(netns_inode(name), k) for k in ss_keys(exec_netns=name)}
+    return out
 
 
 # --------------------------------------------------------------------------
