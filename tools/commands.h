@@ -79,6 +79,7 @@ struct entry_out {
 	bool header;		/* the table's header line */
 	bool extended;		/* the table's extras columns */
 	bool count_only;	/* count, write nothing */
+	bool started;		/* header or '[' written */
 	bool all_netns;		/* show each entry's netns */
 	bool netns_known;	/* netns_name holds netns_ino's name */
 	uint32_t netns_ino;
@@ -90,8 +91,9 @@ struct entry_out {
 int entry_out_init(struct entry_out *o, FILE *f, enum output_format fmt,
 		   bool collect);
 /*
- * The table header or the opening of the JSON array; when collecting,
- * only in entry_out_finish(), so that a failed dump prints nothing.
+ * Start a dump's output: the table header or the opening of the JSON
+ * array follow with the first entry (or in entry_out_finish()), so that a
+ * dump refused before any entry prints nothing.
  */
 void entry_out_begin(struct entry_out *o);
 int entry_out_msg(const struct nlmsghdr *nlh, void *o);	/* nl_msg_cb */

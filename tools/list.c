@@ -103,9 +103,16 @@ int entry_out_init(struct entry_out *o, FILE *f, enum output_format fmt,
 	return 0;
 }
 
-/* Collected output starts only when it is complete: nothing on error. */
+/*
+ * The header or '[' goes out with the first entry, or at the end: a dump
+ * the kernel refuses at once (EPERM, EINVAL) prints nothing on stdout, and
+ * collected output starts only when it is complete.
+ */
 static void entry_out_start(struct entry_out *o)
 {
+	if (o->started)
+		return;
+	o->started = true;
 	if (o->count_only)
 		return;
 	if (o->fmt == OUTPUT_TABLE && o->header)
@@ -116,8 +123,7 @@ static void entry_out_start(struct entry_out *o)
 
 void entry_out_begin(struct entry_out *o)
 {
-	if (!o->collect)
-		entry_out_start(o);
+	o->started = false;
 }
 
 /* Entries come table by table: one lookup per run of a netns. */
@@ -135,6 +141,7 @@ static const char *entry_netns(struct entry_out *o, const struct tw_entry *e)
 
 static void entry_out_write(struct entry_out *o, const struct tw_entry *e)
 {
+	entry_out_start(o);
 	o->count++;
 	if (o->count_only)
 		return;
@@ -186,8 +193,8 @@ void entry_out_finish(struct entry_out *o, enum sort_key key, bool reverse,
 {
 	size_t i, n = o->n;
 
+	entry_out_start(o);
 	if (o->collect) {
-		entry_out_start(o);
 		entries_sort(o->v, o->n, key, reverse);
 		if (limit && n > limit)
 			n = limit;

@@ -641,6 +641,17 @@ static void test_interrupted_dump(void)
 		"cli: a complete summary has no truncation warning (control)",
 		"exit %d, stderr \"%s\"", r.code, r.err);
 
+	/* Refused before any entry: not even a header or '['. */
+	for (c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
+		run_fake(&r, "done-error", 0, 0, cmds[c].args);
+		snprintf(name, sizeof(name),
+			 "cli: a dump refused before any entry prints nothing: %s",
+			 cmds[c].name);
+		t_check(r.code == 1 && !r.out[0] && lines(r.err) == 1, name,
+			"exit %d, stdout \"%.60s\", stderr \"%s\"", r.code,
+			r.out, r.err);
+	}
+
 	for (m = 0; m < sizeof(modes) / sizeof(modes[0]); m++)
 		for (c = 0; c < sizeof(cmds) / sizeof(cmds[0]); c++) {
 			int n, complete;
