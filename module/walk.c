@@ -204,6 +204,7 @@ next_batch:
 
 		/* The clock once per batch; the sysctls once per call. */
 		we.env.now = jiffies;
+		we.env.now_ms = twctl_clock_ms();
 		for (i = 0; i < n; i++) {
 			enum twctl_visit v = TWCTL_VISIT_STOP;
 
