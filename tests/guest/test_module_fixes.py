@@ -32,7 +32,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from twtest import (Fail, Reporter, Traffic, check_events, debugfs_stats, expect, in_netns,  # noqa: E402
-                    load_module, main_guard, netns_add, run, sysctl, NOBODY)
+                    load_module, main_guard, netns_add, netns_inode, run, sysctl, NOBODY)
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 UAPI = os.path.join(REPO, 'include', 'uapi', 'linux', 'twctl.h')
