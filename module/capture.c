@@ -503,8 +503,7 @@ static int twctl_tcp_time_wait_pre(struct kprobe *p, struct pt_regs *regs)
 
 	/* inet_twsk_alloc()'s own test: a full death row creates no entry. */
 	dr = &sock_net(sk)->ipv4.tcp_death_row;
-	if (refcount_read(&dr->tw_refcount) - 1 >=
-	    READ_ONCE(dr->sysctl_max_tw_buckets)) {
+	if (twctl_death_row_full(dr)) {
 		twctl_stat_add(TWCTL_STAT_CAPTURE_OVERFLOWS, 1);
 		return 0;
 	}

@@ -88,9 +88,9 @@ static struct net *twctl_dbg_next_private(u64 after)
 	rcu_read_lock();
 	for_each_net_rcu(net) {
 		if (net->ipv4.tcp_death_row.hashinfo == shared ||
-		    net->net_cookie <= after)
+		    twctl_net_cookie(net) <= after)
 			continue;
-		if (!best || net->net_cookie < best->net_cookie)
+		if (!best || twctl_net_cookie(net) < twctl_net_cookie(best))
 			best = net;
 	}
 	if (best && !maybe_get_net(best))
@@ -190,7 +190,7 @@ static struct sock *twctl_dbg_current(struct twctl_dbg_cursor *c)
 		c->i = 0;
 		if (c->net_cookie) {
 			net = twctl_dbg_next_private(c->net_cookie - 1);
-			if (!net || net->net_cookie != c->net_cookie) {
+			if (!net || twctl_net_cookie(net) != c->net_cookie) {
 				/* That netns went away: on to the next one. */
 				if (net)
 					put_net(net);
@@ -202,7 +202,7 @@ static struct sock *twctl_dbg_current(struct twctl_dbg_cursor *c)
 					c->done = true;
 					break;
 				}
-				c->net_cookie = net->net_cookie;
+				c->net_cookie = twctl_net_cookie(net);
 			}
 			h = net->ipv4.tcp_death_row.hashinfo;
 		}
@@ -222,7 +222,7 @@ static struct sock *twctl_dbg_current(struct twctl_dbg_cursor *c)
 			c->anchor = 0;
 			c->skip = 0;
 			if (next) {
-				c->net_cookie = next->net_cookie;
+				c->net_cookie = twctl_net_cookie(next);
 				put_net(next);
 			} else {
 				c->done = true;

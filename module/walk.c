@@ -263,13 +263,13 @@ static struct net *twctl_table_owner(u64 cookie, bool exact)
 	for (;;) {
 		best = NULL;
 		for_each_net_rcu(net) {
-			u64 c = net->net_cookie;
+			u64 c = twctl_net_cookie(net);
 
 			if (net->ipv4.tcp_death_row.hashinfo == shared)
 				continue;
 			if (exact ? c != cookie : c <= cookie)
 				continue;
-			if (!best || c < best->net_cookie)
+			if (!best || c < twctl_net_cookie(best))
 				best = net;
 		}
 		if (!best || maybe_get_net(best))
@@ -278,7 +278,7 @@ static struct net *twctl_table_owner(u64 cookie, bool exact)
 			best = NULL;
 			break;
 		}
-		cookie = best->net_cookie;
+		cookie = twctl_net_cookie(best);
 	}
 	rcu_read_unlock();
 	return best;
@@ -312,7 +312,7 @@ next:
 		owner = twctl_table_owner(w->table, false);
 		if (!owner)
 			return 0;
-		w->table = owner->net_cookie;
+		w->table = twctl_net_cookie(owner);
 		put_net(owner);
 		w->bucket = 0;
 		w->skip = 0;

@@ -18,6 +18,23 @@ twctl_kver() {
 	cat "$f"
 }
 
+# The PATH to build against KDIR with. A cached line whose kernel was built
+# with a compiler the host lacks (5.10: bullseye's gcc-10) has it unpacked in
+# its root's usr/bin (scripts/deps, line_compiler); the headers name it as
+# "gcc-10", so that directory goes first. Any other KDIR: PATH as it is.
+twctl_kdir_path() {
+	local root
+	case $1 in
+	"$TWCTL_CACHE"/kernels/*/root/usr/src/*) root=${1%%/usr/src/*} ;;
+	*) root= ;;
+	esac
+	if [ -n "$root" ] && [ -d "$root/usr/bin" ]; then
+		echo "$root/usr/bin:$PATH"
+	else
+		echo "$PATH"
+	fi
+}
+
 # Version of the installed linux-source-6.1 package (e.g. 6.1.192-2).
 twctl_linux_source_pkgver() {
 	dpkg-query -W -f '${Version}' linux-source-6.1 2>/dev/null

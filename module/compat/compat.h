@@ -9,6 +9,46 @@
 
 #include <linux/kconfig.h>
 
+/*
+ * The death row counts a netns's timewait entries: before 5.16 in tw_count
+ * (atomic_t: the entries, each until it is unhashed), since in tw_refcount
+ * (refcount_t: one plus the entries, each until it is freed, which may lag
+ * its unhashing while a reader holds a reference). twctl_death_row_full()
+ * is inet_twsk_alloc()'s own refusal test as each kernel writes it;
+ * twctl_tw_count() the entries of @net, without walking them.
+ */
+#ifdef TWCTL_HAVE_TW_REFCOUNT
+#define twctl_death_row_full(dr) ({					\
+	const struct inet_timewait_death_row *__dr = (dr);		\
+	refcount_read(&__dr->tw_refcount) - 1 >=			\
+		READ_ONCE(__dr->sysctl_max_tw_buckets);			\
+})
+#define twctl_tw_count(net) \
+	((u32)(refcount_read(&(net)->ipv4.tcp_death_row.tw_refcount) - 1))
+#else
+#define twctl_death_row_full(dr) ({					\
+	const struct inet_timewait_death_row *__dr = (dr);		\
+	atomic_read(&__dr->tw_count) >=					\
+		READ_ONCE(__dr->sysctl_max_tw_buckets);			\
+})
+#define twctl_tw_count(net) \
+	((u32)atomic_read(&(net)->ipv4.tcp_death_row.tw_count))
+#endif
+
+/*
+ * net->net_cookie is a u64 set when the netns is made since 5.12; before,
+ * an atomic64_t that __net_gen_cookie() (not exported) fills on first use,
+ * so it reads 0 for a netns nobody asked about. twctl orders the netns that
+ * have a TCP table of their own by it; 5.10 has none (every netns uses the
+ * host-wide table: tcp_child_ehash_entries came in 6.1), so there it is
+ * never relied on.
+ */
+#ifdef TWCTL_HAVE_NET_COOKIE_U64
+#define twctl_net_cookie(net) ((net)->net_cookie)
+#else
+#define twctl_net_cookie(net) ((u64)atomic64_read(&(net)->net_cookie))
+#endif
+
 /* 6.2 moved the parsed attributes of a dump into a struct genl_info. */
 #ifdef TWCTL_HAVE_GENL_INFO_DUMP
 #define twctl_dump_attrs(cb) (genl_info_dump(cb)->attrs)
@@ -72,15 +112,6 @@
 #define TWCTL_MCGRP_ADMIN_FLAGS 0
 #define twctl_events_possible false
 #endif
-
-/*
- * Timewait entries of @net (both substates), without walking them: the
- * death row's count of the entries allocated for the netns (a refcount since
- * 5.16: one plus the entries). An entry is counted from its allocation until
- * it is freed, which may lag its unhashing while a reader holds a reference.
- */
-#define twctl_tw_count(net) \
-	((u32)(refcount_read(&(net)->ipv4.tcp_death_row.tw_refcount) - 1))
 
 /*
  * Internals are exported to twctl_kunit.ko only on kernels built with KUnit,

@@ -21,8 +21,16 @@ ifneq ($(call twctl_try_compile,baseline),y)
 $(error twctl: the try-compile probe command fails on compat/try/baseline.c against this kernel)
 endif
 
-ifneq ($(call twctl_probe,net/netns/ipv4.h,struct inet_hashinfo[[:space:]]*\*hashinfo),y)
-$(error twctl needs a kernel with a per-netns TCP ehash pointer (Linux 6.1 or later))
+# Required. A header grep for this matched 5.10's death row for another
+# reason; the compiler decides. twctl reaches every table through it.
+ifneq ($(call twctl_try_compile,death_row_hashinfo),y)
+$(error twctl needs net->ipv4.tcp_death_row.hashinfo (Linux 5.10 or later))
+endif
+ifeq ($(call twctl_try_compile,tw_refcount),y)
+ccflags-y += -DTWCTL_HAVE_TW_REFCOUNT
+endif
+ifeq ($(call twctl_try_compile,net_cookie_u64),y)
+ccflags-y += -DTWCTL_HAVE_NET_COOKIE_U64
 endif
 
 ifeq ($(call twctl_probe,net/genetlink.h,genl_info_dump),y)
