@@ -71,6 +71,7 @@ void twctl_entry_fill_env(struct twctl_entry *e, struct sock *sk,
 	e->rcv_nxt = tcptw->tw_rcv_nxt;
 	e->bound_if = tw->tw_bound_dev_if;
 	e->mark = tw->tw_mark;
+	e->entry_stamped = twctl_tw_entry_stamp(tw, &e->entry_stamp);
 
 	captured = twctl_capture_lookup(e->cookie, &cap);
 	twctl_eligibility_fill(e, captured ? &cap : NULL, env);

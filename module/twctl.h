@@ -55,8 +55,8 @@ struct twctl_entry {
 
 /* entry.c */
 void twctl_entry_fill_tuple(struct twctl_entry *e, const struct sock *sk);
-void twctl_entry_fill(struct twctl_entry *e, struct sock *sk);
 struct twctl_env;
+void twctl_entry_fill(struct twctl_entry *e, struct sock *sk);
 void twctl_entry_fill_env(struct twctl_entry *e, struct sock *sk,
 			  const struct twctl_env *env);
 void twctl_entry_info_fill(struct twctl_entry_info *info,

@@ -254,7 +254,6 @@ def debugfs_stats():
     return out
 
 
-
 def kernel_version():
     """(major, minor) of the running kernel."""
     m = re.match(r'(\d+)\.(\d+)', KVER)
@@ -312,6 +311,7 @@ def check_events(rep, name, fn, *args, **kw):
         rep.skip(name, why)
         return None
     return rep.check(name, fn, *args, **kw)
+
 
 # --------------------------------------------------------------------------
 # Network namespaces
