@@ -43,8 +43,8 @@
  * kernel sizes to the memory at boot and which by default is twice the
  * tcp_max_tw_buckets of a netns using it (at most 48 bytes times that, e.g.
  * 12 MiB per 256 Ki). The bound
- * is kept with a percpu_counter, so it may be passed by at most the
- * counter's batch per CPU.
+ * is kept with a percpu_counter, summed exactly when near the bound, so it
+ * may be passed only by records added at the same moment, one per CPU.
  *
  * The close path does as little as it can: the probe allocates a record
  * (GFP_ATOMIC, from the kmem_cache), fills it and pushes it onto a lockless
@@ -88,8 +88,9 @@
  * outlives that (re-armed, or a FIN_WAIT2 timeout above 60 s) is then shown
  * with a timer-derived age and an assumed RTO, as if never captured.
  *
- * Records of vanished entries are therefore freed: at once (after the next
- * grace period) for a kill, which calls twctl_capture_forget(); within
+ * Records of vanished entries are therefore freed: at once (after one grace
+ * period) for a kill, which calls twctl_capture_forget() for each entry it
+ * killed and twctl_capture_sync() once at its end; within
  * TWCTL_GC_AGE plus one collector interval of their capture otherwise; all
  * at module unload.
  */
@@ -318,7 +319,13 @@ int twctl_store_record(struct twctl_store *s, u64 cookie,
 {
 	struct twctl_rec *rec;
 
-	if (percpu_counter_read(&s->records) >= s->max) {
+	/*
+	 * Far below the bound this reads the global count only; within a
+	 * batch per CPU of it, it sums every CPU's count (under the counter's
+	 * lock), so the bound holds but for adders passing this test at the
+	 * same time, one record each.
+	 */
+	if (percpu_counter_compare(&s->records, s->max) >= 0) {
 		twctl_stat_add(TWCTL_STAT_CAPTURE_DROPS, 1);
 		if (s == twctl_store)
 			twctl_gc_kick();
@@ -375,7 +382,10 @@ bool twctl_store_lookup(struct twctl_store *s, u64 cookie,
 }
 EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_store_lookup);
 
-/* The record goes at once; its memory after the next collection. */
+/*
+ * The record goes at once; its memory with the next twctl_store_sync() or
+ * collection.
+ */
 void twctl_store_forget(struct twctl_store *s, u64 cookie)
 {
 	unsigned int b = twctl_bucket(s, cookie);
@@ -389,6 +399,16 @@ void twctl_store_forget(struct twctl_store *s, u64 cookie)
 	spin_unlock_bh(twctl_lock(s, b));
 }
 EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_store_forget);
+
+/*
+ * Frees what was forgotten (or retired) before, after one grace period for
+ * all of it: a kill forgets each entry, then syncs once. Process context.
+ */
+void twctl_store_sync(struct twctl_store *s)
+{
+	twctl_free_retired(s);
+}
+EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_store_sync);
 
 /*
  * Is the timewait entry named @cookie in bucket @hash of @hinfo? The bucket
@@ -551,6 +571,13 @@ void twctl_capture_forget(u64 cookie)
 		twctl_store_forget(twctl_store, cookie);
 }
 EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_capture_forget);
+
+void twctl_capture_sync(void)
+{
+	if (twctl_store)
+		twctl_store_sync(twctl_store);
+}
+EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_capture_sync);
 
 static void twctl_gc_work_fn(struct work_struct *work)
 {

@@ -112,6 +112,8 @@ int twctl_kill_doit(struct sk_buff *skb, struct genl_info *info)
 
 	walk.filter = &filter;
 	err = twctl_walk(&walk, twctl_kill_visit, &k);
+	/* The records of what was killed: freed now, one grace period. */
+	twctl_capture_sync();
 	if (err < 0)
 		goto fail;
 

@@ -228,6 +228,7 @@ bool twctl_capture_active(void);
 int twctl_capture_record(u64 cookie, const struct twctl_capture *cap);
 bool twctl_capture_lookup(u64 cookie, struct twctl_capture *out);
 void twctl_capture_forget(u64 cookie);
+void twctl_capture_sync(void);
 void twctl_capture_show(struct seq_file *m);
 size_t twctl_capture_record_size(void);
 /* The store behind the twctl_capture_*() calls; KUnit makes its own. */
@@ -239,6 +240,7 @@ int twctl_store_record(struct twctl_store *s, u64 cookie,
 bool twctl_store_lookup(struct twctl_store *s, u64 cookie,
 			struct twctl_capture *out);
 void twctl_store_forget(struct twctl_store *s, u64 cookie);
+void twctl_store_sync(struct twctl_store *s);
 unsigned int twctl_store_collect(struct twctl_store *s,
 				 struct inet_hashinfo *shared,
 				 unsigned long now, unsigned long min_age,
