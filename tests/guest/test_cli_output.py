@@ -47,6 +47,22 @@ def netlink_socket_dump_running(pid, netns):
     raise T.Fail(f'no generic netlink socket of pid {pid} in {netns} ({sorted(inodes)})')
 
 
+def blocked_writing_stdout(pid):
+    """Whether the task sleeps in write(1, ...). wchan names pipe_write
+    where the kernel can tell; x86 before 5.16 reads 0 there with the ORC
+    unwinder (get_wchan() walked frame pointers), so the sleeping state and
+    the syscall it is in (write is 1 on x86-64, its fd the first argument)
+    answer instead."""
+    if open(f'/proc/{pid}/wchan').read() == 'pipe_write':
+        return True
+    try:
+        state = open(f'/proc/{pid}/stat').read().rsplit(')', 1)[1].split()[0]
+        call = open(f'/proc/{pid}/syscall').read().split()
+    except (OSError, IndexError):
+        return False
+    return state == 'S' and call[:2] == ['1', '0x1']
+
+
 def check_streaming(rep):
     def stream():
         p = subprocess.Popen([T.TWCTL, '-N', NS, '-j', 'list'], stdout=subprocess.PIPE,
@@ -66,9 +82,9 @@ def check_streaming(rep):
                     got += chunk
             T.expect(got.startswith(b'[{"family":'), f'first bytes {got[:60]!r}')
             # Now twctl fills the pipe and blocks in write().
-            T.expect(T.wait_for(lambda: open(f'/proc/{p.pid}/wchan').read() == 'pipe_write',
-                                timeout=30),
-                     f'twctl never blocked writing (wchan {open(f"/proc/{p.pid}/wchan").read()!r})')
+            T.expect(T.wait_for(lambda: blocked_writing_stdout(p.pid), timeout=30),
+                     f'twctl never blocked writing (wchan {open(f"/proc/{p.pid}/wchan").read()!r}, '
+                     f'syscall {open(f"/proc/{p.pid}/syscall").read().strip()!r})')
             running, row = netlink_socket_dump_running(p.pid, NS)
             T.expect(p.poll() is None, 'twctl exited while the pipe was full')
             T.expect(running, f'the dump had ended before the first entry was read: {row}')
