@@ -654,7 +654,9 @@ def test_gc(behind_back=True):
              'sport', '=', f':{e["lport"]}', 'dport', '=', f':{PORT_GC}'])
     left = entries('--rport', str(PORT_GC))
     expect(not left, f'{len(left)} entries survived ss -K')
-    st2 = wait_store_consistent('after ss -K', 15)
+    # The collector looks at a record only once it is older than an entry
+    # normally lives (60 s plus a 5 s margin), then within its interval (1 s).
+    st2 = wait_store_consistent('after ss -K', 90)
     expect(st2['capture_gc_runs'] > runs0, 'no collection ran')
     expect(st2['capture_freed'] >= st0['capture_freed'] + 6,
            f'capture_freed {st0["capture_freed"]} -> {st2["capture_freed"]}')
