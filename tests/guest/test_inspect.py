@@ -16,13 +16,14 @@ from twtest import (Reporter, Traffic, batch, clear_timewait, debugfs_stats, dif
                     expect_same, addr_in, fmt_key, load_module, main_guard, netns_add, norm_addr, port_range,
                     prepare_stack, restore_stack, run, ss_dump, ss_keys, ss_timer_truncation, tuples_of,
                     twctl_list, twctl_json, twctl_run, veth_pair, wait_settled, TWCTL, NOBODY, PORT_RANGE,
-                    Twctl, NlError, drop_to, in_child, le, netns_inode, new_userns, raw_key, ss_all_netns,
-                    stable, sysctl)
+                    Twctl, NlError, nla_nest, nla_u16, drop_to, in_child, le, netns_inode, new_userns, raw_key, ss_all_netns,
+                    stable, sysctl, sysctl_path, kernel_version, KVER)
 
 NS = 'twinsA'       # second netns, joined by veth
 BIG = 'twinsbig'    # netns for the few-thousand-entries dump
 # for --all-netns: one on the shared table, one with a table of its own
 ALL_SHARED, ALL_OWN = 'twinsallS', 'twinsallO'
+CHILD_EHASH = 'net.ipv4.tcp_child_ehash_entries'
 BIG_N = 3000
 JIFFY_MS = 4        # HZ=250 in Debian's kernels and the KUnit one
 
@@ -521,14 +522,27 @@ def all_netns_checks(rep, t):
     """TWCTL_A_ALL_NETNS: one dump of every netns equals the union of ss in
     each, each entry with its netns's inode; a summary by netns counts the
     same; only CAP_NET_ADMIN in the initial user namespace may ask."""
+    # A netns with its own ehash table (net.ipv4.tcp_child_ehash_entries,
+    # 6.1) is walked apart from the global one; before 6.1 every netns shares
+    # the global table, and --all-netns is checked on two netns sharing it.
+    own_table = os.path.exists(sysctl_path(CHILD_EHASH))
+    if not own_table:
+        rep.skip('all-netns-own-ehash-table',
+                 f'kernel {KVER} has no {CHILD_EHASH} (added in 6.1): every netns shares the global '
+                 'table, so the all-netns checks run on two netns sharing it')
+
     def setup():
-        saved = sysctl('net.ipv4.tcp_child_ehash_entries')
+        expect(own_table or kernel_version() < (6, 1), f'no {CHILD_EHASH} on kernel {KVER}')
         netns_add(ALL_SHARED)
-        sysctl('net.ipv4.tcp_child_ehash_entries', 1024)
-        try:
+        if not own_table:
             netns_add(ALL_OWN)
-        finally:
-            sysctl('net.ipv4.tcp_child_ehash_entries', saved)
+        else:
+            saved = sysctl(CHILD_EHASH)
+            sysctl(CHILD_EHASH, 1024)
+            try:
+                netns_add(ALL_OWN)
+            finally:
+                sysctl(CHILD_EHASH, saved)
         made = {}
         for i, ns in enumerate((ALL_SHARED, ALL_OWN)):
             made[ns] = t.tw(t.server('127.0.0.1', 7301 + i, netns=ns), 4 + 3 * i, netns=ns)
@@ -614,7 +628,37 @@ def all_netns_checks(rep, t):
         import errno as errno_mod
         for what, (err, msg) in res.items():
             expect(err == errno_mod.EPERM, f'{what}: {err} {msg!r}, not EPERM')
-            expect('CAP_NET_ADMIN' in (msg or ''), f'{what}: extack message {msg!r} does not name CAP_NET_ADMIN')
+            if start_extack_reason is None:
+                expect('CAP_NET_ADMIN' in (msg or ''), f'{what}: extack message {msg!r} does not name CAP_NET_ADMIN')
+
+    # 6.1's __netlink_dump_start() gives a dump's .start callback no extack
+    # (cb->extack is set only around .dump; 7.3 sets it around .start too),
+    # so no message an
+    # argument check in .start writes can reach the caller: the same is
+    # seen for a malformed filter (an inverted port range), parsed there too.
+    def start_extack_probe():
+        tw = Twctl()
+        try:
+            U = tw.U
+            bad = nla_nest(U['TWCTL_A_FILTER'], nla_u16(U['TWCTL_FILTER_A_LPORT_MIN'], 10),
+                           nla_u16(U['TWCTL_FILTER_A_LPORT_MAX'], 5))
+            tw.entries(filt=bad)
+        except NlError as e:
+            return e.msg or None
+        finally:
+            tw.close()
+        raise AssertionError('an inverted port range was accepted')
+    start_extack_reason = None
+    try:
+        probe_msg = start_extack_probe()
+    except AssertionError as e:
+        rep.fail('all-netns-start-extack-probe', str(e))
+        probe_msg = ''
+    if probe_msg is None:
+        start_extack_reason = ('this kernel delivers no extack message from a dump\'s .start '
+                               '(an inverted port range gets none either): '
+                               'only EPERM is checked')
+        rep.skip('all-netns-eperm-extack-message', start_extack_reason)
     rep.check('all-netns-unprivileged-eperm-extack', refused, False)
     rep.check('all-netns-userns-root-eperm-extack', refused, True)
     for ns in (ALL_SHARED, ALL_OWN):
