@@ -829,7 +829,10 @@ def check_summary_charged(s):
                f'summary of {n} groups (truncated: {trunc}, errno {err}); a 24e126d table of that many: '
                f'{table / 1e3:.0f} kB')
     expect(err == 0 and n >= MEM_N * 0.9, f'summary: {n} groups, errno {err}')
-    expect(p2 - p1 >= 64 * 1024 and p2 - p1 >= 4 * (p1 - p0),
+    # A memcg charges in per-cpu batches of 64 pages (256 KiB on x86), so
+    # the info request alone may move the peak by one batch: the summary
+    # must move it by at least one batch more than that.
+    expect(p2 - p1 >= 64 * 1024 and p2 - p1 >= (p1 - p0) + 256 * 1024,
            f'memory.peak of the caller\'s cgroup rose by {p2 - p1} bytes for the summary ({n} groups), '
            f'{p1 - p0} for an info request: the group table is not charged to the caller')
 
