@@ -153,7 +153,7 @@ static void groupings(const char *s)
 		check_refusal(-1);
 		return;
 	}
-	if (by > TWCTL_GROUP_BY_DEST)
+	if (by > TWCTL_GROUP_BY_MAX)
 		FUZZ_FAIL("grouping %u", by);
 }
 

@@ -1392,7 +1392,7 @@ static uint16_t get_u16(const struct nlattr *a) { uint16_t v; memcpy(&v, a + 1, 
 static uint8_t get_u8(const struct nlattr *a) { return *(const uint8_t *)(a + 1); }
 static uint64_t get_u64(const struct nlattr *a) { uint64_t v; memcpy(&v, a + 1, 8); return v; }
 
-static void check_entry(struct sent_msg *sm, const struct nlattr *nest)
+static void __attribute__((unused)) check_entry(struct sent_msg *sm, const struct nlattr *nest)
 {
 	struct attrs tb;
 	const char *why = walk_attrs((const uint8_t *)(nest + 1), nest->nla_len - NLA_HDRLEN,
@@ -1705,11 +1705,15 @@ static void check_reply(struct sent_msg *sm, const struct nlmsghdr *nlh)
 			failf("GET_INFO reply lacks an attribute the uapi promises");
 		break;
 	case TWCTL_CMD_GET_ENTRIES:
-		if (!tb.a[TWCTL_A_ENTRY] || tb.dup) {
-			failf("entries message without exactly one TWCTL_A_ENTRY");
+		/* Since the compact entry: one struct twctl_entry_info each. */
+		if (!tb.a[TWCTL_A_ENTRY_INFO] || tb.dup) {
+			failf("entries message without exactly one TWCTL_A_ENTRY_INFO");
 			break;
 		}
-		check_entry(sm, tb.a[TWCTL_A_ENTRY]);
+		if (mnl_attr_get_payload_len(tb.a[TWCTL_A_ENTRY_INFO]) !=
+		    sizeof(struct twctl_entry_info))
+			failf("TWCTL_A_ENTRY_INFO of %u bytes",
+			      (unsigned int)mnl_attr_get_payload_len(tb.a[TWCTL_A_ENTRY_INFO]));
 		sm->n_entries++;
 		if (sm->vf.valid && sm->vf.limit && sm->n_entries > sm->vf.limit)
 			failf("dump returned %u entries over its limit %u", sm->n_entries, sm->vf.limit);
