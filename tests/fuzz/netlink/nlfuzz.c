@@ -1710,10 +1710,10 @@ static void check_reply(struct sent_msg *sm, const struct nlmsghdr *nlh)
 			failf("entries message without exactly one TWCTL_A_ENTRY_INFO");
 			break;
 		}
-		if (mnl_attr_get_payload_len(tb.a[TWCTL_A_ENTRY_INFO]) !=
-		    sizeof(struct twctl_entry_info))
+		if (tb.a[TWCTL_A_ENTRY_INFO]->nla_len !=
+		    NLA_HDRLEN + sizeof(struct twctl_entry_info))
 			failf("TWCTL_A_ENTRY_INFO of %u bytes",
-			      (unsigned int)mnl_attr_get_payload_len(tb.a[TWCTL_A_ENTRY_INFO]));
+			      (unsigned int)tb.a[TWCTL_A_ENTRY_INFO]->nla_len);
 		sm->n_entries++;
 		if (sm->vf.valid && sm->vf.limit && sm->n_entries > sm->vf.limit)
 			failf("dump returned %u entries over its limit %u", sm->n_entries, sm->vf.limit);
