@@ -1498,6 +1498,7 @@ static void check_group(struct sent_msg *sm, const struct nlattr *nest)
 		case TWCTL_GROUP_BY_LPORT: ok = tb.a[TWCTL_GROUP_A_LPORT]; break;
 		case TWCTL_GROUP_BY_RPORT: ok = tb.a[TWCTL_GROUP_A_RPORT]; break;
 		case TWCTL_GROUP_BY_RADDR: ok = tb.a[TWCTL_GROUP_A_RADDR] && tb.a[TWCTL_GROUP_A_FAMILY]; break;
+		case TWCTL_GROUP_BY_NETNS: ok = tb.a[TWCTL_GROUP_A_NETNS]; break;
 		default: ok = tb.a[TWCTL_GROUP_A_RADDR] && tb.a[TWCTL_GROUP_A_RPORT]; break;
 		}
 		if (!ok)
