@@ -73,10 +73,11 @@
  * the timewait socket inherits and which names its bucket in the
  * established hash, so the check is a walk of that one bucket (under its
  * lock) looking for the cookie. Found: the entry was re-armed, the record
- * stays and is checked again next pass. Not found: the record is freed. The
- * check is authoritative, so the age only decides when to look, never what
- * is freed. The work of a pass is therefore one look at each record plus
- * one bucket walk per record old enough, whatever the number of network
+ * stays, and the check notes when the entry's timer is due and does not
+ * look again before that. Not found: the record is freed. The check is
+ * authoritative, so the age only decides when to look, never what is
+ * freed. The work of a pass is therefore one look at each record plus one
+ * bucket walk per record that is due, whatever the number of network
  * namespaces or the size of the established hash, and no pass takes
  * net_rwsem. When the store is full, an early pass checks every record
  * older than TWCTL_GC_GRACE instead.
@@ -172,6 +173,12 @@ struct twctl_rec {
 	u32 rto_ms;
 	u32 srtt_us;
 	u32 hash;		/* sk_hash: the entry's ehash bucket */
+	/*
+	 * Seconds after @entered before which the collector need not look
+	 * again: a check found the entry re-armed to expire then. Only the
+	 * collector (one work item) reads or writes it; lookups never do.
+	 */
+	u16 recheck_s;
 	u8 flags;
 };
 
@@ -342,6 +349,7 @@ int twctl_store_record(struct twctl_store *s, u64 cookie,
 	rec->rto_ms = cap->rto_ms;
 	rec->srtt_us = cap->srtt_us;
 	rec->hash = cap->hash;
+	rec->recheck_s = 0;
 	rec->flags = cap->shared_table ? TWCTL_REC_SHARED : 0;
 	/*
 	 * Any CPU's list would do (llist_add() is safe against other adders
@@ -413,9 +421,11 @@ EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_store_sync);
 /*
  * Is the timewait entry named @cookie in bucket @hash of @hinfo? The bucket
  * lock makes the answer exact at the time it is held: an entry is linked
- * into its bucket, with its cookie already set, under that lock.
+ * into its bucket, with its cookie already set, under that lock. If it is
+ * and @expires is not NULL, *@expires gets the jiffies its timer is set for.
  */
-bool twctl_tw_alive(struct inet_hashinfo *hinfo, u32 hash, u64 cookie)
+bool twctl_tw_alive(struct inet_hashinfo *hinfo, u32 hash, u64 cookie,
+		    unsigned long *expires)
 {
 	struct inet_ehash_bucket *head = inet_ehash_bucket(hinfo, hash);
 	spinlock_t *lock = inet_ehash_lockp(hinfo, hash);
@@ -428,6 +438,8 @@ bool twctl_tw_alive(struct inet_hashinfo *hinfo, u32 hash, u64 cookie)
 		if (sk->sk_state == TCP_TIME_WAIT &&
 		    atomic64_read(&sk->sk_cookie) == cookie) {
 			alive = true;
+			if (expires)
+				*expires = READ_ONCE(inet_twsk(sk)->tw_timer.expires);
 			break;
 		}
 	}
@@ -437,11 +449,32 @@ bool twctl_tw_alive(struct inet_hashinfo *hinfo, u32 hash, u64 cookie)
 EXPORT_SYMBOL_FOR_TWCTL_TESTS(twctl_tw_alive);
 
 /*
+ * A check at @now found @rec's entry alive with its timer set for @expires.
+ * If that is ahead, the collector need not look before it is due: note one
+ * second past it (a timer may fire a little late), at most U16_MAX s after
+ * the capture. An entry re-armed again by then is simply checked again; a
+ * timer already due leaves the record to the next pass.
+ */
+static void twctl_rec_recheck_after(struct twctl_rec *rec, unsigned long now,
+				    unsigned long expires)
+{
+	if (!time_after(expires, now))
+		return;
+	WRITE_ONCE(rec->recheck_s,
+		   min_t(unsigned long, (expires - rec->entered) / HZ + 1,
+			 U16_MAX));
+}
+
+/*
  * One collection over @s at time @now: every record made at least @min_age
  * ago (TWCTL_GC_AGE for records without a table) whose entry is not in
- * @shared any more is retired, then what was retired before is freed.
- * Returns the number of records retired by this pass; adds the number of
- * lookups to *@checked. Process context; takes no namespace lock.
+ * @shared any more is retired, then what was retired before is freed. A
+ * record whose entry was found alive is not looked at again before that
+ * entry's timer is due, so entries that live long (re-armed timers) cost
+ * one look per expiry, not one per pass. Returns the number of records
+ * retired by this pass; adds the number of lookups to *@checked. Process
+ * context; takes no namespace lock; one caller at a time (the work item,
+ * or a KUnit case on a store of its own).
  */
 unsigned int twctl_store_collect(struct twctl_store *s,
 				 struct inet_hashinfo *shared,
@@ -459,15 +492,22 @@ unsigned int twctl_store_collect(struct twctl_store *s,
 		rcu_read_lock();
 		hlist_for_each_entry_rcu(rec, &s->buckets[b], node) {
 			bool shared_rec = rec->flags & TWCTL_REC_SHARED;
+			unsigned long age, expires = now;
 
-			if (time_before(now, rec->entered +
-					(shared_rec ? min_age : TWCTL_GC_AGE)))
+			age = shared_rec ?
+			      max_t(unsigned long, min_age,
+				    (unsigned long)READ_ONCE(rec->recheck_s) * HZ) :
+			      TWCTL_GC_AGE;
+			if (time_before(now, rec->entered + age))
 				continue;
 			if (shared_rec) {
 				(*checked)++;
 				if (twctl_tw_alive(shared, rec->hash,
-						   rec->cookie))
+						   rec->cookie, &expires)) {
+					twctl_rec_recheck_after(rec, now,
+								expires);
 					continue;
+				}
 			}
 			spin_lock_bh(twctl_lock(s, b));
 			/* forget() or a replacement may have come first. */

@@ -246,7 +246,8 @@ unsigned int twctl_store_collect(struct twctl_store *s,
 				 unsigned long now, unsigned long min_age,
 				 unsigned long *checked);
 unsigned int twctl_store_count(struct twctl_store *s);
-bool twctl_tw_alive(struct inet_hashinfo *hinfo, u32 hash, u64 cookie);
+bool twctl_tw_alive(struct inet_hashinfo *hinfo, u32 hash, u64 cookie,
+		    unsigned long *expires);
 
 /* eligibility.c: pure decisions, no locking, no global state */
 u32 twctl_recycle_after_ms(u32 rto_ms);

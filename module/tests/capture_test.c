@@ -154,9 +154,13 @@ static struct expiry_fixture *fixture_new(struct kunit *test, unsigned int max)
 	return fx;
 }
 
-/* A timewait socket (state @state) with @cookie in the table's one bucket. */
-static struct sock *fixture_add(struct kunit *test, struct expiry_fixture *fx,
-				u64 cookie, int state)
+/*
+ * A timewait socket (state @state) with @cookie in the table's one bucket,
+ * its timer (never armed) saying it expires at @expires.
+ */
+static struct sock *fixture_add_expiring(struct kunit *test,
+					 struct expiry_fixture *fx, u64 cookie,
+					 int state, unsigned long expires)
 {
 	struct tcp_timewait_sock *tcptw;
 	struct inet_timewait_sock *tw;
@@ -172,10 +176,18 @@ static struct sock *fixture_add(struct kunit *test, struct expiry_fixture *fx,
 	twsk_net_set(tw, &init_net);
 	refcount_set(&tw->tw_refcnt, 1);
 	atomic64_set(&sk->sk_cookie, cookie);
+	tw->tw_timer.expires = expires;
 	spin_lock_bh(&fx->h.ehash_locks[0]);
 	hlist_nulls_add_head_rcu(&sk->sk_nulls_node, &fx->h.ehash[0].chain);
 	spin_unlock_bh(&fx->h.ehash_locks[0]);
 	return sk;
+}
+
+static struct sock *fixture_add(struct kunit *test, struct expiry_fixture *fx,
+				u64 cookie, int state)
+{
+	/* Due now: every pass that may look at its record does. */
+	return fixture_add_expiring(test, fx, cookie, state, jiffies);
 }
 
 static void fixture_unlink(struct expiry_fixture *fx, struct sock *sk)
@@ -210,17 +222,17 @@ static void capture_tw_alive(struct kunit *test)
 	struct expiry_fixture *fx = fixture_new(test, 16);
 	struct sock *a;
 
-	KUNIT_EXPECT_FALSE(test, twctl_tw_alive(&fx->h, 7, 101));
+	KUNIT_EXPECT_FALSE(test, twctl_tw_alive(&fx->h, 7, 101, NULL));
 	a = fixture_add(test, fx, 101, TCP_TIME_WAIT);
 	fixture_add(test, fx, 102, TCP_TIME_WAIT);
 	/* A full socket with a cookie is not a timewait entry. */
 	fixture_add(test, fx, 103, TCP_ESTABLISHED);
-	KUNIT_EXPECT_TRUE(test, twctl_tw_alive(&fx->h, 7, 101));
-	KUNIT_EXPECT_TRUE(test, twctl_tw_alive(&fx->h, 0, 102));
-	KUNIT_EXPECT_FALSE(test, twctl_tw_alive(&fx->h, 7, 103));
-	KUNIT_EXPECT_FALSE(test, twctl_tw_alive(&fx->h, 7, 104));
+	KUNIT_EXPECT_TRUE(test, twctl_tw_alive(&fx->h, 7, 101, NULL));
+	KUNIT_EXPECT_TRUE(test, twctl_tw_alive(&fx->h, 0, 102, NULL));
+	KUNIT_EXPECT_FALSE(test, twctl_tw_alive(&fx->h, 7, 103, NULL));
+	KUNIT_EXPECT_FALSE(test, twctl_tw_alive(&fx->h, 7, 104, NULL));
 	fixture_unlink(fx, a);
-	KUNIT_EXPECT_FALSE(test, twctl_tw_alive(&fx->h, 7, 101));
+	KUNIT_EXPECT_FALSE(test, twctl_tw_alive(&fx->h, 7, 101, NULL));
 }
 
 /*
@@ -268,6 +280,39 @@ static void capture_expiry_by_age(struct kunit *test)
 						  now + OLD_AGE, OLD_AGE,
 						  &checked), 2U);
 	KUNIT_EXPECT_EQ(test, twctl_store_count(fx->s), 0U);
+}
+
+/*
+ * An entry found alive with its timer far ahead (re-armed, or a long
+ * TIME_WAIT) is not looked up again before that timer is due, however
+ * many passes come; then it is, and freed once gone.
+ */
+static void capture_expiry_recheck_when_due(struct kunit *test)
+{
+	struct expiry_fixture *fx = fixture_new(test, 64);
+	unsigned long now = jiffies, checked = 0;
+	unsigned long due = now + 600 * HZ;
+	struct sock *sk;
+
+	sk = fixture_add_expiring(test, fx, 401, TCP_TIME_WAIT, due);
+	record(test, fx->s, 401, now - 2 * OLD_AGE, true);
+	KUNIT_EXPECT_EQ(test, twctl_store_collect(fx->s, &fx->h, now, OLD_AGE,
+						  &checked), 0U);
+	KUNIT_EXPECT_EQ(test, checked, 1UL);
+	/* Passes before the timer is due do not look. */
+	checked = 0;
+	twctl_store_collect(fx->s, &fx->h, now + 60 * HZ, OLD_AGE, &checked);
+	twctl_store_collect(fx->s, &fx->h, due - HZ, OLD_AGE, &checked);
+	/* Nor does an early pass (store full). */
+	twctl_store_collect(fx->s, &fx->h, due - HZ, 0, &checked);
+	KUNIT_EXPECT_EQ(test, checked, 0UL);
+	KUNIT_EXPECT_TRUE(test, has(fx->s, 401));
+	/* Past it (and its second of slack), the entry gone: looked up, freed. */
+	fixture_unlink(fx, sk);
+	KUNIT_EXPECT_EQ(test, twctl_store_collect(fx->s, &fx->h, due + 2 * HZ,
+						  OLD_AGE, &checked), 1U);
+	KUNIT_EXPECT_EQ(test, checked, 1UL);
+	KUNIT_EXPECT_FALSE(test, has(fx->s, 401));
 }
 
 /* An early pass (store full) looks at young records too, but not the newest. */
@@ -358,6 +403,7 @@ static struct kunit_case twctl_capture_cases[] = {
 	KUNIT_CASE(capture_tw_alive),
 	KUNIT_CASE(capture_expiry_by_age),
 	KUNIT_CASE(capture_expiry_early_pass),
+	KUNIT_CASE(capture_expiry_recheck_when_due),
 	KUNIT_CASE(capture_store_forget_replace),
 	KUNIT_CASE(capture_store_bound),
 	{}
