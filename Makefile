@@ -29,7 +29,7 @@ help:
 	@echo "make deps         install/cache everything the tests need (root; scripts/deps)"
 	@echo "make check        every test suite; ends with 'N passed, N failed, N skipped' (SUITES=\"static kunit\" for some)"
 	@echo "make demo         boot a guest (KERNEL=6.12|6.1), load twctl, make TIME_WAIT traffic, run twctl"
-	@echo "make bench        twctl against ss and ss -K in one guest (KERNEL=6.12|6.1); figures in build/bench/"
+	@echo "make bench        twctl against ss and ss -K in one guest (KERNEL=6.12|6.1), stock tables then 100k/1M (tw_stretch.ko); figures in build/bench/"
 	@echo "make stress       twctl under load on the KASAN/lockdep/kmemleak guest for STRESS_SECONDS ($(STRESS_SECONDS))"
 	@echo "make fuzz         the netlink fuzzer (100,000 messages, root and unprivileged) and the CLI parser fuzzers"
 	@echo "make modules-all  twctl.ko against every installed/cached headers tree, W=1 -Werror"
@@ -60,7 +60,8 @@ demo:
 	tests/vm/demo $(KERNEL)
 
 bench:
-	tests/bench/run $(if $(filter file,$(origin KERNEL)),6.1 6.12,$(KERNEL))
+	@k="$(if $(filter file,$(origin KERNEL)),6.1 6.12,$(KERNEL))"; r=0; \
+	tests/bench/run $$k || r=1; tests/bench/run --stretch $$k || r=1; exit $$r
 
 stress:
 	tests/stress/run --seconds $(STRESS_SECONDS)

@@ -37,8 +37,9 @@ TWCTL = os.path.join(TREE, "tools", "twctl")
 TWLOAD = os.path.join(TOP, "build", "loadgen", "twload")
 TW_LIFETIME = 60.0
 # a block stops starting runs this long after its table began to fill, so
-# that no entry of it has expired yet
+# that no entry of it has expired yet (--stretch sets a longer lifetime)
 WINDOW = TW_LIFETIME - 4.0
+STRETCH_KO = os.environ.get("TWCTL_STRETCH_KO", "")
 ENTRY_LINE = re.compile(rb"\d+\.\d+\.\d+\.\d+|\[[0-9a-f:]+\]")
 
 FIELDS = ["kernel", "cpus", "table_size", "metric", "twctl_median", "anchor_median",
@@ -94,7 +95,7 @@ def kill_all():
         subprocess.run([TWCTL, "kill", "--all"], stdout=subprocess.DEVNULL, check=False)
     if tw_count() > 0:
         subprocess.run("ss -K -tan state time-wait >/dev/null", shell=True, check=False)
-    deadline = time.monotonic() + TW_LIFETIME + 5
+    deadline = time.monotonic() + WINDOW + 9
     while tw_count() > 0 and time.monotonic() < deadline:
         time.sleep(1)
 
@@ -115,26 +116,39 @@ def fill(n, procs=2):
 
 def timed(cmd):
     """Wall time of cmd with stdout on a pipe read to the end, the time to
-    its first entry line, and how many entry lines it printed."""
+    its first entry line, and how many entry lines it printed. The output is
+    counted as it comes, never kept (a million-entry JSON listing is ~400 MB)."""
     t0 = time.monotonic()
     p = subprocess.Popen(cmd, shell=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     fd = p.stdout.fileno()
     first = None
-    chunks = []
+    lines = 0
+    # the line being read: whether it has an entry yet, and its last bytes
+    # (an address may straddle two reads); never the whole line, which for
+    # compact JSON is the whole output
+    hit, keep = False, b""
     while True:
         b = os.read(fd, 1 << 16)
         if not b:
             break
-        if first is None and ENTRY_LINE.search(b):
+        if first is None and ENTRY_LINE.search(keep + b):
             first = time.monotonic() - t0
-        chunks.append(b)
+        parts = b.split(b"\n")
+        for i, part in enumerate(parts):
+            seg = keep + part if i == 0 else part
+            hit = (hit and i == 0) or bool(ENTRY_LINE.search(seg))
+            if i < len(parts) - 1:
+                lines += hit
+                hit, keep = False, b""
+            else:
+                keep = seg[-64:]
+    lines += hit
     err = p.stderr.read()
     rc = p.wait()
     total = time.monotonic() - t0
     if rc != 0:
         raise RuntimeError("command failed (%d): %s: %s" % (rc, cmd, err.decode()[-300:]))
-    out = b"".join(chunks)
-    return total, first, sum(1 for line in out.split(b"\n") if ENTRY_LINE.search(line))
+    return total, first, lines
 
 
 def interleaved(cmds, start, runs):
@@ -236,8 +250,8 @@ class Bench:
             self.size, gen["created"], gen["seconds"], gen["rate"]))
         return self.size
 
-    def listings(self, n, runs):
-        size = self.block(n)
+    def listings(self, n, runs, fill=True):
+        size = self.block(n) if fill else self.size
         tw_table = TWCTL + " list"
         ss_table = "ss -tan state time-wait"
         tw_json = TWCTL + " -j list"
@@ -262,8 +276,8 @@ class Bench:
             self.check("bench-counts-agree", len(js) == n_ss and n_ss == n,
                        "twctl -j list %d, ss %d, made %d" % (len(js), n_ss, n))
 
-    def filters(self, n, runs):
-        size = self.block(n)
+    def filters(self, n, runs, fill=True):
+        size = self.block(n) if fill else self.size
         # the generator's first process uses 127.1.0.0/16 sources: half the table
         self.compare([
             ("list_filter_laddr", TWCTL + " list --laddr 127.1.0.0/16",
@@ -274,8 +288,8 @@ class Bench:
              "ss -tane state time-wait src 127.1.0.0/16"),
         ], size, runs)
 
-    def summary(self, n, runs):
-        size = self.block(n)
+    def summary(self, n, runs, fill=True):
+        size = self.block(n) if fill else self.size
         tw = TWCTL + " summary --by dest"
         an = "ss -Htan state time-wait | awk '{print $5}' | sort | uniq -c | sort -rn"
         self.compare([("summary_by_dest", tw, an)], size, runs)
@@ -411,8 +425,8 @@ class Bench:
         return out
 
     # -- memory ------------------------------------------------------------
-    def memory(self, n):
-        size = self.block(n)
+    def memory(self, n, fill=True):
+        size = self.block(n) if fill else self.size
         d = "/sys/kernel/slab/twctl_capture"
         note = ""
         if os.path.exists(d):
@@ -437,9 +451,17 @@ class Bench:
                                            st.get("capture_freed", 0)], [], "records",
                  "/sys/kernel/debug/twctl/stats recorded - freed", "")
 
-    def write(self):
+    def warm_up(self):
+        """The binaries come over 9p: one untimed run of each, before any
+        block, so that no block's window pays for reading them."""
+        for cmd in (TWCTL + " list", TWCTL + " -j list", TWCTL + " summary --by dest",
+                    "ss -tane state time-wait | awk '{print $5}' | sort | uniq -c | sort -rn",
+                    "busybox true", "ip netns list"):
+            timed(cmd)
+
+    def write(self, label=None):
         out = self.args.out or os.environ.get("TWCTL_OUT") or "."
-        path = os.path.join(out, "%s-%s.csv" % (self.kver, self.args.label))
+        path = os.path.join(out, "%s-%s.csv" % (self.kver, label or self.args.label))
         with open(path, "w", newline="") as f:
             w = csv.DictWriter(f, fieldnames=FIELDS)
             w.writeheader()
@@ -447,6 +469,43 @@ class Bench:
                 w.writerow(r)
         log("wrote " + path)
         return path
+
+    def run_stretched(self):
+        """--stretch: tw_stretch.ko gives every new entry a.stretch seconds,
+        so that blocks of 100,000 and 1,000,000 entries can be made and
+        measured; one fill per size serves listings, filters, summary and
+        memory; kills (a fresh table per run) only up to --big-kill-max.
+        One CSV per size, labelled <label><size>."""
+        global WINDOW
+        a = self.args
+        if not STRETCH_KO or not os.path.exists(STRETCH_KO):
+            sys.exit("bench: --stretch needs TWCTL_STRETCH_KO (tests/bench/run builds it)")
+        kill_all()
+        subprocess.run(["insmod", STRETCH_KO, "seconds=%d" % a.stretch], check=True)
+        WINDOW = a.stretch - 10.0
+        paths = []
+        try:
+            for n in a.sizes:
+                self.rows = []
+                steps = [("listings", lambda: self.listings(n, a.runs)),
+                         ("filters", lambda: self.filters(n, a.runs, fill=False)),
+                         ("summary", lambda: self.summary(n, a.runs, fill=False)),
+                         ("memory", lambda: self.memory(n, fill=False))]
+                if n <= a.big_kill_max:
+                    steps.append(("kills", lambda: self.kills(n, a.kill_runs)))
+                for name, fn in steps:
+                    try:
+                        fn()
+                    except (RuntimeError, subprocess.CalledProcessError, OSError,
+                            ValueError) as e:
+                        log("%s at %d failed: %s" % (name, n, e))
+                        self.check("bench-step-%s-%d" % (name, n), False, str(e)[:200])
+                tag = "%dm" % (n // 1000000) if n % 1000000 == 0 else "%dk" % (n // 1000)
+                paths.append(self.write(a.label + tag))
+        finally:
+            kill_all()
+            subprocess.run(["rmmod", "tw_stretch"], check=False)
+        return paths[-1] if paths else ""
 
     def run(self):
         a = self.args
@@ -457,6 +516,9 @@ class Bench:
         sh("sysctl -qw net.ipv4.ip_local_port_range='1024 65535'")
         sh("sysctl -qw net.ipv4.tcp_max_tw_buckets=4000000")
         load_module()
+        if a.stretch:
+            self.warm_up()
+            return self.run_stretched()
         n = a.entries
         if a.max_seconds:
             rate = self.max_table()
@@ -465,12 +527,7 @@ class Bench:
                 # block has the rest of it for its runs
                 n = max(1000, min(200000, int(rate * a.fill_seconds) // 1000 * 1000))
         n = n or 1000
-        # the binaries come over 9p: one untimed run of each, before any
-        # block, so that no block's window pays for reading them
-        for cmd in (TWCTL + " list", TWCTL + " -j list", TWCTL + " summary --by dest",
-                    "ss -tane state time-wait | awk '{print $5}' | sort | uniq -c | sort -rn",
-                    "busybox true", "ip netns list"):
-            timed(cmd)
+        self.warm_up()
         log("blocks at %d entries, up to %d runs each" % (n, a.runs))
         steps = [("listings", lambda: self.listings(n, a.runs)),
                  ("filters", lambda: self.filters(n, a.runs)),
@@ -513,10 +570,18 @@ def main():
                     help="namespaces added and deleted per round")
     ap.add_argument("--collector-wait", type=int, default=10)
     ap.add_argument("--label", default=os.environ.get("TWCTL_BENCH_LABEL", "main"))
+    ap.add_argument("--stretch", type=int, default=0,
+                    help="load tw_stretch.ko ($TWCTL_STRETCH_KO): entries live this many "
+                         "seconds; measure at --sizes instead of the stock blocks")
+    ap.add_argument("--sizes", default="100000,1000000",
+                    help="table sizes of the --stretch blocks, comma-separated")
+    ap.add_argument("--big-kill-max", type=int, default=200000,
+                    help="--stretch: kill measurements only at sizes up to this")
     ap.add_argument("--out", default="")
     # TWCTL_BENCH_ARGS (passed into the guest like every TWCTL_ variable)
     # adds options, e.g. "--max-seconds 60 --netns-budget 60"
     a = ap.parse_args(sys.argv[1:] + os.environ.get("TWCTL_BENCH_ARGS", "").split())
+    a.sizes = [int(x) for x in a.sizes.split(",") if x]
     if a.smoke:
         a.entries, a.runs, a.kill_runs, a.max_seconds = 1000, 1, 1, 0
         a.close_rounds, a.close_seconds = 1, 1
