@@ -141,12 +141,7 @@ static struct expiry_fixture *fixture_new(struct kunit *test, unsigned int max)
 
 	fx = kunit_kzalloc(test, sizeof(*fx), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, fx);
-	fx->h.ehash = kunit_kzalloc(test, sizeof(*fx->h.ehash), GFP_KERNEL);
-	fx->h.ehash_locks = kunit_kzalloc(test, sizeof(spinlock_t), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, fx->h.ehash);
-	KUNIT_ASSERT_NOT_NULL(test, fx->h.ehash_locks);
-	spin_lock_init(&fx->h.ehash_locks[0]);
-	INIT_HLIST_NULLS_HEAD(&fx->h.ehash[0].chain, 0);
+	twctl_test_ehash_init(test, &fx->h);
 	fx->s = twctl_store_create(max);
 	KUNIT_ASSERT_NOT_NULL(test, fx->s);
 	/* Destroyed when the case ends, even if an assertion stops it. */
@@ -162,24 +157,10 @@ static struct sock *fixture_add_expiring(struct kunit *test,
 					 struct expiry_fixture *fx, u64 cookie,
 					 int state, unsigned long expires)
 {
-	struct tcp_timewait_sock *tcptw;
-	struct inet_timewait_sock *tw;
-	struct sock *sk;
+	struct sock *sk = (struct sock *)twctl_test_tw_new(test, state, expires);
 
-	tcptw = kunit_kzalloc(test, sizeof(*tcptw), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, tcptw);
-	tw = &tcptw->tw_sk;
-	sk = (struct sock *)tw;
-	tw->tw_state = state;
-	tw->tw_substate = TCP_TIME_WAIT;
-	tw->tw_family = AF_INET;
-	twsk_net_set(tw, &init_net);
-	refcount_set(&tw->tw_refcnt, 1);
 	atomic64_set(&sk->sk_cookie, cookie);
-	tw->tw_timer.expires = expires;
-	spin_lock_bh(&fx->h.ehash_locks[0]);
-	hlist_nulls_add_head_rcu(&sk->sk_nulls_node, &fx->h.ehash[0].chain);
-	spin_unlock_bh(&fx->h.ehash_locks[0]);
+	twctl_test_tw_link(&fx->h, sk);
 	return sk;
 }
 
@@ -192,9 +173,7 @@ static struct sock *fixture_add(struct kunit *test, struct expiry_fixture *fx,
 
 static void fixture_unlink(struct expiry_fixture *fx, struct sock *sk)
 {
-	spin_lock_bh(&fx->h.ehash_locks[0]);
-	hlist_nulls_del_init_rcu(&sk->sk_nulls_node);
-	spin_unlock_bh(&fx->h.ehash_locks[0]);
+	twctl_test_tw_unlink(&fx->h, sk);
 }
 
 static void record(struct kunit *test, struct twctl_store *s, u64 cookie,

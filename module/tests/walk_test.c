@@ -36,36 +36,22 @@ static void fixture_init(struct kunit *test, struct walk_fixture *fx,
 	int i;
 
 	memset(fx, 0, sizeof(*fx));
-	fx->h.ehash = kunit_kzalloc(test, sizeof(*fx->h.ehash), GFP_KERNEL);
-	fx->h.ehash_locks = kunit_kzalloc(test, sizeof(spinlock_t), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, fx->h.ehash);
-	KUNIT_ASSERT_NOT_NULL(test, fx->h.ehash_locks);
-	spin_lock_init(&fx->h.ehash_locks[0]);
-	fx->h.ehash_mask = 0;
-	fx->h.ehash_locks_mask = 0;
-	INIT_HLIST_NULLS_HEAD(&fx->h.ehash[0].chain, 0);
+	twctl_test_ehash_init(test, &fx->h);
 	fx->nr = nr;
 	/* Added head first in reverse, so chain order is index order. */
 	for (i = nr - 1; i >= 0; i--) {
 		struct tcp_timewait_sock *tcptw;
 		struct inet_timewait_sock *tw;
-		struct sock *sk;
 
-		tcptw = kunit_kzalloc(test, sizeof(*tcptw), GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, tcptw);
+		tcptw = twctl_test_tw_new(test, TCP_TIME_WAIT,
+					  jiffies + 60 * HZ);
 		tw = &tcptw->tw_sk;
-		sk = (struct sock *)tw;
-		tw->tw_state = TCP_TIME_WAIT;
-		tw->tw_substate = TCP_TIME_WAIT;
-		tw->tw_family = AF_INET;
 		tw->tw_daddr = htonl(0x7f000001);
 		tw->tw_rcv_saddr = htonl(0x7f000001);
 		tw->tw_num = 10000 + i;
 		tw->tw_dport = htons(80);
-		tw->tw_timer.expires = jiffies + 60 * HZ;
-		twsk_net_set(tw, &init_net);
 		refcount_set(&tw->tw_refcnt, i == dead ? 0 : 1);
-		hlist_nulls_add_head_rcu(&sk->sk_nulls_node, &fx->h.ehash[0].chain);
+		twctl_test_tw_link(&fx->h, (struct sock *)tw);
 		fx->tw[i] = tcptw;
 	}
 }
@@ -77,9 +63,7 @@ static struct sock *fx_sk(struct walk_fixture *fx, unsigned int i)
 
 static void fixture_unlink(struct walk_fixture *fx, unsigned int i)
 {
-	spin_lock_bh(&fx->h.ehash_locks[0]);
-	hlist_nulls_del_init_rcu(&fx_sk(fx, i)->sk_nulls_node);
-	spin_unlock_bh(&fx->h.ehash_locks[0]);
+	twctl_test_tw_unlink(&fx->h, fx_sk(fx, i));
 }
 
 static enum twctl_visit record_visit(struct sock *sk, struct twctl_entry *e,
