@@ -13,11 +13,14 @@
  * module instead of a kernel build; tests/bench/run loads it only for the
  * runs it labels "stretch".
  *
- * How: a kprobe at the entry of the function that arms a new entry's timer
- * rewrites its timeout argument when that is exactly TCP_TIMEWAIT_LEN (a
+ * How: kprobes at the entry of the functions that arm an entry's timer
+ * rewrite the timeout argument when it is exactly TCP_TIMEWAIT_LEN (a
  * FIN_WAIT2 timeout or an RTO-derived one is left alone):
- *   6.10 and later: inet_twsk_hashdance_schedule(tw, sk, hashinfo, timeo)
- *   before:         __inet_twsk_schedule(tw, timeo, rearm), rearm false
+ *   __inet_twsk_schedule(tw, timeo, rearm): every kernel; a new entry before
+ *     6.10, and on all of them the re-arm that moves an entry from FIN_WAIT2
+ *     to TIME_WAIT when the peer's FIN comes (inet_twsk_reschedule())
+ *   inet_twsk_hashdance_schedule(tw, sk, hashinfo, timeo): a new entry,
+ *     6.10 and later (where it does not call the exported function)
  * The arguments are read from and written to their x86-64 registers; a
  * kprobe's handler may change registers, and the probed function then runs
  * with them.
@@ -46,15 +49,8 @@ static const struct kernel_param_ops stretched_ops = {
 module_param_cb(stretched, &stretched_ops, NULL, 0444);
 MODULE_PARM_DESC(stretched, "Entries given the longer lifetime so far");
 
-static bool new_style;	/* the probe is on inet_twsk_hashdance_schedule() */
-
-static int tw_stretch_pre(struct kprobe *p, struct pt_regs *regs)
+static int tw_stretch(unsigned long *timeo)
 {
-	unsigned long *timeo = new_style ? &regs->cx : &regs->si;
-
-	/* __inet_twsk_schedule(): only a new entry, not a re-arm */
-	if (!new_style && (regs->dx & 0xff))
-		return 0;
 	if ((int)*timeo != TCP_TIMEWAIT_LEN)
 		return 0;
 	*timeo = (unsigned long)seconds * HZ;
@@ -62,35 +58,62 @@ static int tw_stretch_pre(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-static struct kprobe tw_stretch_kp = { .pre_handler = tw_stretch_pre };
+/* __inet_twsk_schedule(tw, timeo, rearm): the 2nd argument */
+static int tw_stretch_schedule(struct kprobe *p, struct pt_regs *regs)
+{
+	return tw_stretch(&regs->si);
+}
+
+/* inet_twsk_hashdance_schedule(tw, sk, hashinfo, timeo): the 4th */
+static int tw_stretch_hashdance(struct kprobe *p, struct pt_regs *regs)
+{
+	return tw_stretch(&regs->cx);
+}
+
+static struct kprobe tw_stretch_kps[] = {
+	{ .symbol_name = "__inet_twsk_schedule",
+	  .pre_handler = tw_stretch_schedule },
+	{ .symbol_name = "inet_twsk_hashdance_schedule",
+	  .pre_handler = tw_stretch_hashdance },
+};
+static bool tw_stretch_registered[ARRAY_SIZE(tw_stretch_kps)];
+
+static void tw_stretch_unregister(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(tw_stretch_kps); i++)
+		if (tw_stretch_registered[i])
+			unregister_kprobe(&tw_stretch_kps[i]);
+}
 
 static int __init tw_stretch_init(void)
 {
+	unsigned int i;
 	int err;
 
 	if (!IS_ENABLED(CONFIG_X86_64))
 		return -EOPNOTSUPP;
 	seconds = clamp(seconds, 60U, 86400U);
-	tw_stretch_kp.symbol_name = "inet_twsk_hashdance_schedule";
-	new_style = true;
-	err = register_kprobe(&tw_stretch_kp);
-	if (err == -ENOENT || err == -EINVAL) {
-		memset(&tw_stretch_kp, 0, sizeof(tw_stretch_kp));
-		tw_stretch_kp.pre_handler = tw_stretch_pre;
-		tw_stretch_kp.symbol_name = "__inet_twsk_schedule";
-		new_style = false;
-		err = register_kprobe(&tw_stretch_kp);
+	for (i = 0; i < ARRAY_SIZE(tw_stretch_kps); i++) {
+		err = register_kprobe(&tw_stretch_kps[i]);
+		/* the second one exists from 6.10 on only */
+		if (err && i > 0 && (err == -ENOENT || err == -EINVAL))
+			continue;
+		if (err) {
+			tw_stretch_unregister();
+			return err;
+		}
+		tw_stretch_registered[i] = true;
+		pr_info("tw_stretch: BENCHMARK ONLY: TIME_WAIT entries armed by %s live %u s\n",
+			tw_stretch_kps[i].symbol_name, seconds);
 	}
-	if (err)
-		return err;
-	pr_info("tw_stretch: BENCHMARK ONLY: new TIME_WAIT entries live %u s (probe on %s)\n",
-		seconds, tw_stretch_kp.symbol_name);
 	return 0;
 }
 
 static void __exit tw_stretch_exit(void)
 {
-	unregister_kprobe(&tw_stretch_kp);
+	tw_stretch_unregister();
 	pr_info("tw_stretch: unloaded after stretching %ld entries\n",
 		atomic_long_read(&stretched));
 }
